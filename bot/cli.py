@@ -1,0 +1,135 @@
+"""`navigator`: the command line of the Support Navigator (see `navigator --help`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from ingest.settings import Settings, get_settings
+
+EPILOG = """settings come from environment variables (NAVIGATOR_KNOWLEDGE_DIR, NAVIGATOR_DATA_DIR,
+NAVIGATOR_EMBEDDER, NAVIGATOR_CHROMA_URL, ...); see the README for the full list."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="navigator",
+        description="Fujisawa SME Support Navigator: which public support programs fit, why, and whom to call.",
+        epilog=EPILOG,
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens (to stderr)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "ingest",
+        help="(re)build the index from knowledge/ or the given paths",
+        description="Load the documents, parse them into records, embed what changed and switch the new "
+        "index version live. Exits 0 when at least one document was ingested; bad files are "
+        "listed as errors and skipped.",
+    )
+    p.add_argument("paths", nargs="*", type=Path, help="documents or folders (default: knowledge/documents)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    p = sub.add_parser("ask", help="answer one question", description="Answer one question from the index.")
+    p.add_argument("question", help="the question, in Japanese or English")
+    p.add_argument("--json", action="store_true", help="print the JSON answer of DESIGN.md")
+    p.add_argument("--session", metavar="ID", help="continue a conversation")
+
+    p = sub.add_parser(
+        "eval",
+        help="retrieval quality on a question set, beside a naive baseline",
+        description="Builds a scratch index and prints hit@1, hit@3, MRR and no-match precision/recall "
+        "for the navigator and for a RecursiveCharacterTextSplitter + Chroma baseline.",
+    )
+    p.add_argument("file", nargs="?", type=Path, help="question set (default: eval/questions.yaml)")
+    p.add_argument("--embedder", help="embedder spec to evaluate (default: NAVIGATOR_EMBEDDER)")
+    p.add_argument("--failures", action="store_true", help="list the questions the navigator got wrong")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    settings = get_settings()
+    handler = {"ingest": cmd_ingest, "ask": cmd_ask, "eval": cmd_eval}[args.command]
+    try:
+        return handler(args, settings)
+    except KeyboardInterrupt:
+        return 130
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.pipeline import IngestError, run_ingest
+
+    try:
+        report = run_ingest(settings, args.paths or None, progress=not args.json and sys.stderr.isatty())
+    except IngestError as exc:
+        if args.json:
+            body = exc.report.to_dict() if exc.report else {}
+            print(json.dumps({**body, "error": str(exc)}, ensure_ascii=False, indent=2))
+        print(f"navigator ingest: {exc}", file=sys.stderr)
+        if exc.report:
+            for error in exc.report.errors:
+                print(f"  {error['file']}: {error['error']}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        counts = ", ".join(f"{n} {kind}s" for kind, n in report.records.items())
+        print(f"ingested {report.documents} document(s): {counts}")
+        print(
+            f"added {report.added}, updated {report.updated}, deleted {report.deleted}, "
+            f"unchanged {report.unchanged}; embedded {report.embedded} record(s); "
+            f"live version {report.version} ({report.seconds:.1f} s)"
+        )
+        for error in report.errors:
+            print(f"error: {error['file']}: {error['error']}")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.navigator import Navigator
+    from bot.retrieval import IndexNotReady
+    from ingest.embeddings import EmbedderMismatch
+
+    try:
+        reply = Navigator(settings).answer(args.question, session_id=args.session)
+    except (IndexNotReady, EmbedderMismatch) as exc:
+        print(f"navigator ask: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(reply, ensure_ascii=False, indent=2))
+        return 0
+    print(reply["answer"])
+    for c in reply["citations"]:
+        print(f"  [{c['n']}] {c['id']} {c['title']} — {c['source']} {c['location']}")
+    for card in reply["contacts"]:
+        fields = "  ".join(v for v in (card["phone"], card["url"], card["hours"]) if v)
+        print(f"  ☎ {card['name']}  {fields}".rstrip())
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.evaluation import DEFAULT_QUESTIONS, failures, format_table, load_questions, run_eval
+
+    questions_file = args.file or DEFAULT_QUESTIONS
+    results = run_eval(settings, questions_file, args.embedder)
+    print(f"embedder: {args.embedder or settings.embedder}")
+    print(format_table(results, len(load_questions(questions_file))))
+    if args.failures:
+        for failure in failures(results[0]):
+            print(json.dumps(failure, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""The question-answering service every channel (CLI, web, Slack) calls."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from bot import answer
+from bot.retrieval import Retriever, SearchResult
+from ingest.records import Record
+from ingest.settings import Settings
+from ingest.textnorm import is_japanese, normalize, tokenize
+
+# Words that name no topic: a question made only of these is too vague to pick programs.
+_VAGUE = frozenset(
+    [
+        "支援",
+        "助ける",
+        "助け",
+        "困る",
+        "受ける",
+        "利用",
+        "制度",
+        "補助",
+        "サポート",
+        "事業",
+        "会社",
+        "中小企業",
+        "経営",
+        "お願い",
+        "ヘルプ",
+        "手伝う",
+        "情報",
+        "help",
+        "support",
+        "assistance",
+        "info",
+        "information",
+        "business",
+        "company",
+        "program",
+        "programs",
+        "something",
+    ]
+)
+
+
+def detect_language(text: str) -> str:
+    return "ja" if is_japanese(text) else "en"
+
+
+def new_session_id() -> str:
+    return "s-" + uuid.uuid4().hex[:16]
+
+
+class Navigator:
+    def __init__(self, settings: Settings, retriever: Retriever | None = None) -> None:
+        self.settings = settings
+        self.retriever = retriever or Retriever(settings)
+
+    def search(self, question: str) -> SearchResult:
+        return self.retriever.search(question)
+
+    def measures(self) -> list[Record]:
+        index = self.retriever.index()
+        return sorted(
+            (r for r in index.records.values() if r.kind == "measure"),
+            key=lambda r: [int(p) if p.isdigit() else p for p in re.split(r"[-]", r.id)],
+        )
+
+    def is_vague(self, question: str, result: SearchResult) -> bool:
+        if result.signals["alias_top"] > 0:
+            return False
+        tokens = tokenize(question)
+        return all(t in _VAGUE for t in tokens) and len(normalize(question)) <= 30
+
+    def answer(
+        self, question: str, session_id: str | None = None, language: str | None = None
+    ) -> dict[str, Any]:
+        language = language or detect_language(question)
+        result = self.search(question)
+        knowledge = self.retriever.index().knowledge
+        if self.is_vague(question, result):
+            reply = answer.clarify(self.measures(), knowledge, language)
+        elif not result.covered:
+            reply = answer.no_match(knowledge, language)
+        else:
+            reply = answer.answered(answer.pick_hits(result, self.settings.top_k), knowledge, language)
+        return {"session_id": session_id or new_session_id(), **reply, "index_version": result.version}

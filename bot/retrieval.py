@@ -1,0 +1,235 @@
+"""Hybrid retrieval over the live index version: dense + keyword + catalog aliases, fused by RRF.
+
+The three signals fail differently: the dense side understands paraphrase and English, the keyword
+side catches exact Japanese terms (マル経, BCP) the small embedder blurs, and the aliases carry the
+words owners actually use, written by staff. Reciprocal rank fusion needs no score calibration
+between them. The no-match decision, by contrast, reads the raw signals: a question is covered
+when an alias matches, or the best dense similarity and keyword evidence clear their thresholds.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from bot.keyword import BM25
+from ingest.embeddings import EmbedderMismatch, embedder_name, make_embedder
+from ingest.index_store import IndexStore
+from ingest.knowledge import Knowledge
+from ingest.records import Record
+from ingest.settings import Settings
+from ingest.textnorm import fold_kana, normalize, reading, tokenize
+
+log = logging.getLogger(__name__)
+
+RRF_K = 60
+WEIGHTS = {"dense": 1.0, "keyword": 1.0, "alias": 1.5}
+_MEASURE_WORDS = re.compile(r"施策|measure|基本方針")
+# Staff asking about figures: indicators then outrank the programs they measure.
+_INDICATOR_CUES = re.compile(
+    r"指標|目標|実績|件数|何件|何人|何社|何法人|会員数|貸付件数|認定数|kpi|target|how many|figure|indicator|number of",
+    re.IGNORECASE,
+)
+INDICATOR_BOOST = 1.6
+
+
+class IndexNotReady(RuntimeError):
+    """No index version is live yet: run `navigator ingest` first."""
+
+
+@dataclass
+class Hit:
+    record: Record
+    score: float
+    dense: float = 0.0
+    keyword: float = 0.0
+    alias: float = 0.0
+
+
+@dataclass
+class SearchResult:
+    hits: list[Hit]
+    covered: bool
+    version: int
+    signals: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Alias:
+    record_id: str
+    text: str
+    english: bool
+    reading: str = ""
+
+
+class LoadedIndex:
+    """One index version held in memory: records, knowledge snapshot, BM25, alias table."""
+
+    def __init__(self, store: IndexStore, number: int) -> None:
+        info = store.version(number)
+        if info is None:
+            raise IndexNotReady(f"index version {number} has disappeared")
+        self.number = number
+        self.embedder = info.embedder
+        self.collection = store.collection(number)
+        self.knowledge = Knowledge.from_dict(info.snapshot.get("knowledge", {}))
+        got = self.collection.get(include=["metadatas", "embeddings"])
+        self.records: dict[str, Record] = {}
+        tokens: dict[str, list[str]] = {}
+        for meta in got["metadatas"]:
+            if meta.get("view") == "main":
+                record = Record.from_json(meta["record"])
+                self.records[record.id] = record
+                tokens[record.id] = str(meta.get("tokens", "")).split()
+        # Exact cosine over the version's few hundred vectors, held in memory: microseconds, where a
+        # Chroma query round trip costs ~15 ms per question (see README, "Performance").
+        self.vector_owners = [str(m["record_id"]) for m in got["metadatas"]]
+        self.vectors = np.asarray(got["embeddings"], dtype=np.float32)
+        self.vectors /= np.linalg.norm(self.vectors, axis=1, keepdims=True).clip(min=1e-12)
+        self.bm25 = BM25(tokens)
+        self.aliases = self._alias_table()
+
+    def _alias_table(self) -> list[_Alias]:
+        table = []
+        for record_id in self.records:
+            overlay = self.knowledge.overlay(record_id)
+            for alias in overlay.get("aliases") or []:
+                folded = fold_kana(str(alias)).replace(" ", "")
+                if len(folded) >= 2:
+                    sound = reading(str(alias))
+                    table.append(
+                        _Alias(record_id, folded, english=False, reading=sound if len(sound) >= 4 else "")
+                    )
+            for alias in overlay.get("aliases_en") or []:
+                table.append(_Alias(record_id, normalize(str(alias)), english=True))
+        return table
+
+
+class Retriever:
+    """Follows the live pointer: a re-ingest or rollback is picked up without a restart."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        store: IndexStore | None = None,
+        embedder: Embeddings | None = None,
+        refresh_seconds: float = 1.0,
+    ) -> None:
+        self.settings = settings
+        self.store = store or IndexStore(settings)
+        self.embedder = embedder or make_embedder(settings.embedder, settings.embed_threads)
+        self.embedder_name = embedder_name(self.embedder)
+        self.refresh_seconds = refresh_seconds
+        self._index: LoadedIndex | None = None
+        self._checked = 0.0
+        self._lock = threading.Lock()
+
+    def index(self) -> LoadedIndex:
+        now = time.monotonic()
+        with self._lock:
+            if self._index is None or now - self._checked >= self.refresh_seconds:
+                self._checked = now
+                live = self.store.live_number()
+                if live is None:
+                    raise IndexNotReady("the index is empty: run `navigator ingest` first")
+                if self._index is None or self._index.number != live:
+                    loaded = LoadedIndex(self.store, live)
+                    if loaded.embedder != self.embedder_name:
+                        raise EmbedderMismatch(
+                            f"the index was built with embedder '{loaded.embedder}' but this process uses "
+                            f"'{self.embedder_name}' (NAVIGATOR_EMBEDDER); run `navigator ingest` to rebuild it"
+                        )
+                    self._index = loaded
+                    log.info("loaded index version %s (%s records)", live, len(loaded.records))
+            return self._index
+
+    def search(self, question: str, limit: int = 10) -> SearchResult:
+        index = self.index()
+        allowed = self._allowed_kinds(question)
+        dense = self._dense(index, question)
+        query_tokens = list(tokenize(question))
+        keyword = index.bm25.scores(query_tokens)
+        alias = self._alias_scores(index, question)
+
+        fused: dict[str, float] = {}
+        for name, scores in (("dense", dense), ("keyword", keyword), ("alias", alias)):
+            ranked = sorted(
+                (rid for rid in scores if index.records[rid].kind in allowed), key=lambda r: -scores[r]
+            )
+            for rank, rid in enumerate(ranked):
+                fused[rid] = fused.get(rid, 0.0) + WEIGHTS[name] / (RRF_K + rank + 1)
+        if _INDICATOR_CUES.search(normalize(question)):
+            for rid in fused:
+                if index.records[rid].kind == "indicator":
+                    fused[rid] *= INDICATOR_BOOST
+        best = max(fused.values(), default=1.0)
+        hits = [
+            Hit(
+                record=index.records[rid],
+                score=round(score / best, 4),
+                dense=round(dense.get(rid, 0.0), 4),
+                keyword=round(keyword.get(rid, 0.0), 4),
+                alias=alias.get(rid, 0.0),
+            )
+            for rid, score in sorted(fused.items(), key=lambda kv: -kv[1])[:limit]
+        ]
+        known = index.bm25.known(query_tokens)
+        signals = {
+            "dense_top": max(dense.values(), default=0.0),
+            "keyword_top": max(keyword.values(), default=0.0),
+            "alias_top": max(alias.values(), default=0.0),
+            "known_terms": len(known),
+            "query_terms": len(query_tokens),
+        }
+        return SearchResult(hits=hits, covered=self._covered(signals), version=index.number, signals=signals)
+
+    def _allowed_kinds(self, question: str) -> set[str]:
+        kinds = {"program", "indicator", "section"}
+        if _MEASURE_WORDS.search(question):
+            kinds.add("measure")
+        return kinds
+
+    def _dense(self, index: LoadedIndex, question: str) -> dict[str, float]:
+        query = np.asarray(self.embedder.embed_query(normalize(question)), dtype=np.float32)
+        similarities = index.vectors @ (query / max(float(np.linalg.norm(query)), 1e-12))
+        best: dict[str, float] = {}
+        for rid, similarity in zip(index.vector_owners, similarities.tolist(), strict=True):
+            if similarity > best.get(rid, -1.0):
+                best[rid] = similarity
+        return best
+
+    def _alias_scores(self, index: LoadedIndex, question: str) -> dict[str, float]:
+        folded = fold_kana(question).replace(" ", "")
+        sound = reading(question)
+        lowered = f" {re.sub(r'[^a-z0-9]+', ' ', normalize(question))} "
+        scores: dict[str, float] = {}
+        for alias in index.aliases:
+            if alias.english:
+                hit = f" {re.sub(r'[^a-z0-9]+', ' ', alias.text).strip()} " in lowered
+            else:
+                hit = alias.text in folded or bool(alias.reading and alias.reading in sound)
+            if hit:
+                scores[alias.record_id] = scores.get(alias.record_id, 0.0) + len(alias.text)
+        return scores
+
+    def _covered(self, signals: dict[str, Any]) -> bool:
+        s = self.settings
+        min_dense = s.min_dense if s.min_dense is not None else getattr(self.embedder, "min_dense", 0.5)
+        min_keyword_dense = (
+            s.min_keyword_dense
+            if s.min_keyword_dense is not None
+            else getattr(self.embedder, "min_keyword_dense", 0.3)
+        )
+        return (
+            signals["alias_top"] >= s.min_alias_chars
+            or signals["dense_top"] >= min_dense
+            or (signals["keyword_top"] >= s.min_keyword and signals["dense_top"] >= min_keyword_dense)
+        )

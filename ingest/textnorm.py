@@ -1,0 +1,232 @@
+"""Japanese text handling for the whole product, in one place.
+
+Both sides of retrieval must see text the same way: the index is built from normalised text and
+every query goes through the same functions, so a full-width digit, a half-width katakana word or a
+hiragana spelling of a katakana term still meets its counterpart.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from functools import lru_cache
+
+import jaconv
+
+# Long-vowel look-alikes that NFKC leaves alone; owners type all of them.
+_LONG_VOWEL_LIKE = re.compile(r"[-\u2010-\u2015\u2212\uff0d\u30fc\uff70~\u301c\uff5e]")
+_SPACES = re.compile(r"\s+")
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[a-z][a-z0-9\-']*")
+
+# Old/variant kanji owners (and OCR) produce for the same word.
+_KANJI_VARIANTS = str.maketrans(
+    {"髙": "高", "﨑": "崎", "邊": "辺", "邉": "辺", "澤": "沢", "濱": "浜", "廣": "広"}
+)
+
+# Words that carry no topic in a question ("I want to…", "please tell me…").
+_STOPWORDS = frozenset(
+    [
+        "する",
+        "ある",
+        "いる",
+        "なる",
+        "できる",
+        "れる",
+        "られる",
+        "せる",
+        "思う",
+        "言う",
+        "知る",
+        "教える",
+        "下さる",
+        "くださる",
+        "頂く",
+        "いただく",
+        "良い",
+        "よい",
+        "いい",
+        "欲しい",
+        "ほしい",
+        "出来る",
+        "分かる",
+        "わかる",
+        "聞く",
+        "伺う",
+        "考える",
+        "使える",
+        "可能",
+        "方法",
+        "こと",
+        "もの",
+        "ため",
+        "よう",
+        "場合",
+        "ところ",
+        "何",
+        "なに",
+        "どこ",
+        "どう",
+        "どの",
+        "どれ",
+        "いつ",
+        "誰",
+        "だれ",
+        "方",
+        "ほう",
+        "今",
+        "これ",
+        "それ",
+        "あれ",
+        "ここ",
+        "そこ",
+        "私",
+        "わたし",
+        "僕",
+        "うち",
+        "当社",
+        "弊社",
+        "自分",
+        "相談",
+        "支援",
+        "について",
+        "the",
+        "a",
+        "an",
+        "of",
+        "to",
+        "in",
+        "for",
+        "on",
+        "and",
+        "or",
+        "is",
+        "are",
+        "be",
+        "do",
+        "does",
+        "i",
+        "we",
+        "my",
+        "our",
+        "me",
+        "you",
+        "your",
+        "can",
+        "could",
+        "how",
+        "what",
+        "which",
+        "where",
+        "who",
+        "please",
+        "want",
+        "need",
+        "about",
+        "with",
+        "there",
+        "any",
+        "have",
+        "has",
+        "it",
+        "this",
+        "that",
+        "from",
+        "by",
+    ]
+)
+# Parts of speech that carry content for keyword search.
+_CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞", "副詞", "接頭辞", "接尾辞"})
+
+
+def normalize(text: str) -> str:
+    """NFKC, unified long-vowel marks, variant kanji, lower-case Latin, single spaces."""
+    text = unicodedata.normalize("NFKC", text).translate(_KANJI_VARIANTS)
+    text = _LONG_VOWEL_LIKE.sub(_long_vowel_or_dash, text)
+    return _SPACES.sub(" ", text).strip().lower()
+
+
+def _long_vowel_or_dash(match: re.Match[str]) -> str:
+    """A dash after kana is a long-vowel mark; elsewhere (numbers, Latin) it stays a hyphen."""
+    start = match.start()
+    before = match.string[start - 1] if start else ""
+    if "\u3041" <= before <= "\u30fa" or before == "ー":
+        return "ー"
+    return "-"
+
+
+def fold_kana(text: str) -> str:
+    """Normalised text with hiragana turned into katakana, so まるけい meets マルケイ."""
+    return jaconv.hira2kata(normalize(text))
+
+
+def is_japanese(text: str) -> bool:
+    """Whether a question is Japanese: any kana or kanji decides it (owners mix in Latin words)."""
+    return bool(_JAPANESE.search(text))
+
+
+class _Tokenizer:
+    """SudachiPy with the core dictionary; one instance per thread because it is not thread-safe."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def tokenizer(self):  # noqa: ANN201 - sudachipy has no public type for it
+        tok = getattr(self._local, "tok", None)
+        if tok is None:
+            from sudachipy import Dictionary
+
+            tok = Dictionary(dict="core").tokenizer()
+            self._local.tok = tok
+        return tok
+
+
+_TOKENIZER = _Tokenizer()
+
+
+@lru_cache(maxsize=4096)
+def tokenize(text: str) -> tuple[str, ...]:
+    """Content words for keyword search: Sudachi normalised forms (short units), Latin words lower-cased.
+
+    Short units (mode A) split compounds such as 中小企業融資制度 so that an owner's 融資 meets them.
+    """
+    from sudachipy import SplitMode
+
+    normalised = normalize(text)
+    tokens: list[str] = []
+    for morpheme in _TOKENIZER.tokenizer().tokenize(normalised, SplitMode.A):
+        surface = morpheme.surface()
+        if _LATIN_WORD.fullmatch(surface):
+            if surface not in _STOPWORDS:
+                tokens.append(surface)
+            continue
+        if morpheme.part_of_speech()[0] not in _CONTENT_POS:
+            continue
+        form = (
+            jaconv.hira2kata(morpheme.normalized_form()) if _is_kana(surface) else morpheme.normalized_form()
+        )
+        if form in _STOPWORDS or morpheme.normalized_form() in _STOPWORDS:
+            continue
+        if len(form) == 1 and not _JAPANESE.match(form):
+            continue
+        tokens.append(form)
+    return tuple(tokens)
+
+
+def _is_kana(text: str) -> bool:
+    return all("\u3041" <= ch <= "\u30ff" for ch in text)
+
+
+@lru_cache(maxsize=4096)
+def reading(text: str) -> str:
+    """The katakana reading of a text (symbols and spaces dropped), so ごうどうめんせつかい meets 合同面接会."""
+    from sudachipy import SplitMode
+
+    parts = []
+    for morpheme in _TOKENIZER.tokenizer().tokenize(normalize(text), SplitMode.C):
+        if morpheme.part_of_speech()[0] in ("補助記号", "空白"):
+            continue
+        surface = morpheme.surface()
+        parts.append(jaconv.hira2kata(surface) if _is_kana(surface) else morpheme.reading_form())
+    return "".join(parts)
