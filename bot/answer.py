@@ -209,3 +209,52 @@ def clarify(measures: list[Record], knowledge: Knowledge, language: str) -> dict
         "contacts": [],
         "suggestions": choices,
     }
+
+
+def details(record: Record, knowledge: Knowledge, language: str) -> str:
+    """Everything the knowledge base holds about one record, for "tell me more about the second"."""
+    overlay = knowledge.overlay(record.id)
+    ja = language == "ja"
+    lines = [f"[1] {describe(record, knowledge, language)}"]
+    if record.measure:
+        lines.append(f"施策: {record.measure}" if ja else f"Measure: {record.measure}")
+    if record.bodies:
+        lines.append(("実施主体: " if ja else "Run by: ") + "、".join(record.bodies))
+    terms = overlay.get("terms") or {}
+    if terms.get("limit_yen"):
+        lines.append(
+            f"融資限度額: {int(terms['limit_yen']) // 10000:,}万円"
+            if ja
+            else f"Loan limit: ¥{int(terms['limit_yen']):,}"
+        )
+    if terms.get("working_capital_years_max"):
+        years = (terms["working_capital_years_max"], terms.get("equipment_years_max"))
+        lines.append(
+            f"返済期間: 運転資金{years[0]}年以内、設備資金{years[1]}年以内"
+            if ja
+            else f"Repayment: working capital up to {years[0]} years, equipment up to {years[1]} years"
+        )
+    fund = overlay.get("fund_example") or {}
+    if fund:
+        if ja:
+            lines.append(
+                f"資金の例: {fund.get('name', '')}（{fund.get('use', '')}、限度額{int(fund.get('limit_yen', 0)) // 10000:,}万円、"
+                f"利率 {fund.get('rate', '')}）"
+            )
+        else:
+            lines.append(f"Example fund: {fund.get('name', '')}, up to ¥{int(fund.get('limit_yen', 0)):,}")
+    for note in overlay.get("eligibility_notes") or []:
+        if ja:
+            lines.append(f"対象: {note}")
+    if overlay.get("how_to_apply") and ja:
+        lines.append(f"申込: {overlay['how_to_apply']}")
+    sources = overlay.get("source") or []
+    if sources and (terms or fund):
+        seen = overlay.get("seen", "")
+        lines.append(
+            ("条件の出典: " if ja else "Terms seen on: ")
+            + ", ".join(sources)
+            + (f" ({seen})" if seen else "")
+        )
+    lines.append(("出典: " if ja else "Source: ") + f"{record.source} {record.location}")
+    return "\n".join(lines)

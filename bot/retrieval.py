@@ -25,7 +25,7 @@ from ingest.index_store import IndexStore
 from ingest.knowledge import Knowledge
 from ingest.records import Record
 from ingest.settings import Settings
-from ingest.textnorm import fold_kana, normalize, reading, tokenize
+from ingest.textnorm import fold_kana, normalize, reading, tokenize, word_boundaries
 
 log = logging.getLogger(__name__)
 
@@ -207,7 +207,7 @@ class Retriever:
         return best
 
     def _alias_scores(self, index: LoadedIndex, question: str) -> dict[str, float]:
-        folded = fold_kana(question).replace(" ", "")
+        folded, boundaries = word_boundaries(question)
         sound = reading(question)
         lowered = f" {re.sub(r'[^a-z0-9]+', ' ', normalize(question))} "
         scores: dict[str, float] = {}
@@ -215,7 +215,9 @@ class Retriever:
             if alias.english:
                 hit = f" {re.sub(r'[^a-z0-9]+', ' ', alias.text).strip()} " in lowered
             else:
-                hit = alias.text in folded or bool(alias.reading and alias.reading in sound)
+                hit = _whole_word(alias.text, folded, boundaries) or bool(
+                    alias.reading and alias.reading in sound
+                )
             if hit:
                 scores[alias.record_id] = scores.get(alias.record_id, 0.0) + len(alias.text)
         return scores
@@ -233,3 +235,12 @@ class Retriever:
             or signals["dense_top"] >= min_dense
             or (signals["keyword_top"] >= s.min_keyword and signals["dense_top"] >= min_keyword_dense)
         )
+
+
+def _whole_word(phrase: str, text: str, boundaries: frozenset[int]) -> bool:
+    start = text.find(phrase)
+    while start != -1:
+        if start in boundaries and start + len(phrase) in boundaries:
+            return True
+        start = text.find(phrase, start + 1)
+    return False

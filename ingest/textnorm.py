@@ -230,3 +230,23 @@ def reading(text: str) -> str:
         surface = morpheme.surface()
         parts.append(jaconv.hira2kata(surface) if _is_kana(surface) else morpheme.reading_form())
     return "".join(parts)
+
+
+@lru_cache(maxsize=4096)
+def word_boundaries(text: str) -> tuple[str, frozenset[int]]:
+    """The kana-folded text without spaces, and the offsets where its words (Sudachi long units) start or end.
+
+    Lets a phrase match only whole words: 人を採用したい must not match inside 外国人を採用したい.
+    """
+    from sudachipy import SplitMode
+
+    folded_parts = [
+        jaconv.hira2kata(m.surface()).replace(" ", "")
+        for m in _TOKENIZER.tokenizer().tokenize(normalize(text), SplitMode.C)
+    ]
+    offsets = {0}
+    position = 0
+    for part in folded_parts:
+        position += len(part)
+        offsets.add(position)
+    return "".join(folded_parts), frozenset(offsets)

@@ -1,0 +1,288 @@
+"""Conversations: follow-ups answer about what the previous turn cited, not a fresh search.
+
+"その問い合わせ先は？", "2番目をもっと詳しく", "英語で教えて", "他には？" refer to the last answer;
+a vague question is asked back with the measures as choices, and picking one continues. Owners'
+stated facts (employees, industry) stay in the session and are checked against the cited programs'
+conditions. Every channel (web, Slack, CLI) goes through `Conversation.respond`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from bot import answer
+from bot.eligibility import Assessment, Facts, assess, read_facts
+from bot.navigator import Navigator, detect_language
+from bot.retrieval import Hit, LoadedIndex
+from bot.store import ConversationStore, UnknownSession
+from ingest.records import Record
+from ingest.textnorm import normalize
+
+_REFERENCE = r"(?:その|それの|それら?の|この|これの|上の|さっきの|今の|前の|those|these|that|this|the|them|it|its|for)?"
+_CONTACTS = re.compile(
+    rf"^{_REFERENCE}\s*(?:問い?合わ?せ先|問合せ先|連絡先|電話番号|電話|窓口|相談先|申込先|申し込み先|どこに(?:聞け|相談す|連絡す|電話す)|"
+    r"contacts?|phone(?: numbers?)?|who (?:do|should) i (?:call|contact|ask)|whom? to (?:call|contact)|where (?:do|can) i (?:ask|apply))"
+)
+_ORDINALS = {
+    "1": 1,
+    "一": 1,
+    "first": 1,
+    "1st": 1,
+    "2": 2,
+    "二": 2,
+    "second": 2,
+    "2nd": 2,
+    "3": 3,
+    "三": 3,
+    "third": 3,
+    "3rd": 3,
+}
+_DETAIL = re.compile(
+    r"(?:(?P<ja>[123一二三])\s*(?:番目|つ目|個目|件目)|(?:the\s+)?(?P<en>first|second|third|1st|2nd|3rd)(?:\s+one)?)"
+)
+_MORE_DETAIL = re.compile(r"詳しく|詳細|くわしく|もっと|more|detail|about")
+_ENGLISH = re.compile(r"^(?:英語で|えいごで|in english|english)")
+_JAPANESE = re.compile(r"^(?:日本語で|にほんごで|in japanese|japanese)")
+_OTHERS = re.compile(
+    r"^(?:他には|ほかには|他に|ほかに|他の|ほかの|他は|ほかは|別の|anything else|what else|other (?:options|programs)|others|more options|something else)"
+)
+_MAX_FOLLOW_UP = 40  # characters: a longer message is a new question even if it starts like a follow-up
+
+
+class FollowUpError(LookupError):
+    """A follow-up that has nothing to refer to (no earlier answer, no such item)."""
+
+
+@dataclass
+class Turn:
+    reply: dict[str, Any]
+    context: dict[str, Any]
+
+
+class Conversation:
+    def __init__(self, navigator: Navigator, store: ConversationStore) -> None:
+        self.navigator = navigator
+        self.store = store
+
+    def respond(
+        self, message: str, session_id: str | None = None, *, channel: str = "web", user: str | None = None
+    ) -> dict[str, Any]:
+        """Answer one message in a session (a new one when no id is given); returns DESIGN's JSON + turn_id."""
+        if session_id is None:
+            session_id = self.store.create_session(channel)
+        elif not self.store.has_session(session_id):
+            raise UnknownSession(f"unknown session '{session_id}'")
+        previous = self.store.last_turn(session_id)
+        turn = self._turn(message, previous)
+        reply = {"session_id": session_id, **turn.reply}
+        turn_id = self.store.add_turn(session_id, message, reply, turn.context)
+        return {**reply, "turn_id": turn_id}
+
+    # --- dispatch ------------------------------------------------------------------------------
+    def _turn(self, message: str, previous: dict[str, Any] | None) -> Turn:
+        index = self.navigator.retriever.index()
+        text = normalize(message)
+        prev_context = previous["context"] if previous else {}
+        prev_reply = previous["reply"] if previous else {}
+        facts = read_facts(message, index.knowledge).merged_over(prev_context.get("facts", {}))
+        cited = [c["id"] for c in prev_reply.get("citations", [])]
+        language = detect_language(message)
+
+        if previous and len(text) <= _MAX_FOLLOW_UP:
+            if prev_reply.get("status") == "clarify" and (choice := self._chosen_measure(message, index)):
+                return self._measure_answer(choice, index, facts, prev_reply.get("language", language))
+            if cited and _CONTACTS.search(text):
+                return self._contacts_answer(cited, index, facts, language, prev_context)
+            if cited and (match := _DETAIL.search(text)) and (_MORE_DETAIL.search(text) or len(text) <= 12):
+                n = _ORDINALS[(match.group("ja") or match.group("en")).lower()]
+                return self._detail_answer(cited, n, index, facts, language, prev_context)
+            if cited and _ENGLISH.search(text):
+                return self._render(cited, index, facts, "en", prev_context)
+            if cited and _JAPANESE.search(text):
+                return self._render(cited, index, facts, "ja", prev_context)
+            if prev_context.get("ranked") and _OTHERS.search(text):
+                return self._more_answer(prev_context, index, facts, language)
+        return self._search_answer(message, index, facts, language)
+
+    # --- fresh questions -----------------------------------------------------------------------
+    def _search_answer(self, message: str, index: LoadedIndex, facts: Facts, language: str) -> Turn:
+        result = self.navigator.search(message)
+        ranked = [h.record.id for h in result.hits]
+        context = {"facts": facts.as_dict(), "ranked": ranked, "shown": [], "version": result.version}
+        if self.navigator.is_vague(message, result):
+            return Turn(answer.clarify(self.navigator.measures(), index.knowledge, language), context)
+        if not result.covered:
+            return Turn(answer.no_match(index.knowledge, language), context)
+        hits = answer.pick_hits(result, self.navigator.settings.top_k)
+        context["shown"] = [h.record.id for h in hits]
+        return Turn(self._with_eligibility(hits, index, facts, language), context)
+
+    def _with_eligibility(
+        self, hits: list[Hit], index: LoadedIndex, facts: Facts, language: str
+    ) -> dict[str, Any]:
+        assessments: list[Assessment] = []
+        for hit in list(hits):
+            title = _title(hit.record, index, language)
+            verdict = assess(hit.record.id, title, facts, index.knowledge, language)
+            if verdict is None:
+                continue
+            assessments.append(verdict)
+            shown = {h.record.id for h in hits}
+            if (
+                verdict.alternative
+                and verdict.alternative not in shown
+                and verdict.alternative in index.records
+            ):
+                hits.append(Hit(record=index.records[verdict.alternative], score=hit.score))
+        reply = answer.answered(hits, index.knowledge, language)
+        if assessments:
+            numbers = {h.record.id: n for n, h in enumerate(hits, 1)}
+            heading = "【ご利用条件の目安】" if language == "ja" else "Eligibility, from what you told me:"
+            lines = [heading]
+            for verdict in assessments:
+                line = f"[{numbers[verdict.record_id]}] {verdict.text}"
+                if verdict.alternative in numbers:
+                    alt = _title(index.records[verdict.alternative], index, language)
+                    line += (
+                        f" 代わりに{alt} [{numbers[verdict.alternative]}] をご検討ください。"
+                        if language == "ja"
+                        else f" Consider {alt} [{numbers[verdict.alternative]}] instead."
+                    )
+                lines.append(line)
+            reply["answer"] += "\n" + "\n".join(lines)
+            reply["eligibility"] = [
+                {
+                    "id": v.record_id,
+                    "fits": v.fits,
+                    "alternative": v.alternative,
+                    "confirm_with": v.confirm_with,
+                }
+                for v in assessments
+            ]
+        return reply
+
+    # --- follow-ups ----------------------------------------------------------------------------
+    def _hits(self, ids: list[str], index: LoadedIndex) -> list[Hit]:
+        return [Hit(record=index.records[i], score=1.0) for i in ids if i in index.records]
+
+    def _render(
+        self, cited: list[str], index: LoadedIndex, facts: Facts, language: str, prev: dict[str, Any]
+    ) -> Turn:
+        hits = self._hits(cited, index)
+        return Turn(self._with_eligibility(hits, index, facts, language), {**prev, "facts": facts.as_dict()})
+
+    def _contacts_answer(
+        self, cited: list[str], index: LoadedIndex, facts: Facts, language: str, prev: dict[str, Any]
+    ) -> Turn:
+        hits = self._hits(cited, index)
+        reply = answer.answered(hits, index.knowledge, language)
+        lines = ["お問い合わせ先です。" if language == "ja" else "Whom to contact:"]
+        numbers = {h.record.id: n for n, h in enumerate(hits, 1)}
+        for card in reply["contacts"]:
+            name = card["name"] if language == "ja" else card["name_en"] or card["name"]
+            fields = [v for v in (card["phone"], card["url"], card["hours"]) if v]
+            refs = "".join(f"[{numbers[i]}]" for i in card["for"] if i in numbers)
+            lines.append(f"- {name} {refs}: {' / '.join(fields)}" if fields else f"- {name} {refs}")
+        if not reply["contacts"]:
+            lines.append(
+                "登録された連絡先がありません。市の代表電話でお尋ねください。"
+                if language == "ja"
+                else "No contact is on file; please ask the city's main number."
+            )
+            reply["contacts"] = answer.fallback_contacts(index.knowledge)
+        reply["answer"] = "\n".join(lines)
+        return Turn(reply, {**prev, "facts": facts.as_dict()})
+
+    def _detail_answer(
+        self, cited: list[str], n: int, index: LoadedIndex, facts: Facts, language: str, prev: dict[str, Any]
+    ) -> Turn:
+        if n > len(cited):
+            hits = self._hits(cited, index)
+            reply = answer.answered(hits, index.knowledge, language)
+            reply["answer"] = (
+                f"前の回答で挙げたのは{len(cited)}件です。番号を選んでください。\n" + reply["answer"]
+                if language == "ja"
+                else f"The last answer named {len(cited)}. Please pick one of them.\n" + reply["answer"]
+            )
+            return Turn(reply, {**prev, "facts": facts.as_dict()})
+        record = index.records.get(cited[n - 1])
+        if record is None:
+            return self._search_answer(cited[n - 1], index, facts, language)
+        hits = self._hits([record.id], index)
+        reply = self._with_eligibility(hits, index, facts, language)
+        reply["answer"] = answer.details(record, index.knowledge, language) + _eligibility_tail(
+            reply["answer"]
+        )
+        return Turn(reply, {**prev, "facts": facts.as_dict(), "shown": [record.id]})
+
+    def _more_answer(self, prev: dict[str, Any], index: LoadedIndex, facts: Facts, language: str) -> Turn:
+        seen = set(prev.get("shown", [])) | set(prev.get("seen", []))
+        kinds = {index.records[i].kind for i in prev.get("shown", []) if i in index.records} or {"program"}
+        rest = [
+            i
+            for i in prev.get("ranked", [])
+            if i not in seen and i in index.records and index.records[i].kind in kinds
+        ]
+        if not rest:
+            reply = answer.no_match(index.knowledge, language)
+            reply["answer"] = (
+                "ほかに合いそうな支援策は見つかりませんでした。窓口でご相談ください。"
+                if language == "ja"
+                else "I found nothing else that fits. Please ask a person at one of these desks."
+            )
+            return Turn(reply, {**prev, "facts": facts.as_dict()})
+        hits = self._hits(rest[: self.navigator.settings.top_k], index)
+        shown = [h.record.id for h in hits]
+        context = {**prev, "facts": facts.as_dict(), "shown": shown, "seen": sorted(seen | set(shown))}
+        return Turn(self._with_eligibility(hits, index, facts, language), context)
+
+    def _chosen_measure(self, message: str, index: LoadedIndex) -> Record | None:
+        wanted = normalize(message)
+        for record in index.records.values():
+            if record.kind != "measure":
+                continue
+            names = {normalize(record.title), normalize(record.measure)}
+            title_en = index.knowledge.overlay(record.id).get("title_en")
+            if title_en:
+                names.add(normalize(str(title_en)))
+            if wanted in names or any(name and name in wanted for name in names):
+                return record
+        return None
+
+    def _measure_answer(self, measure: Record, index: LoadedIndex, facts: Facts, language: str) -> Turn:
+        programs = [r for r in index.records.values() if r.kind == "program" and r.measure_id == measure.id]
+        programs.sort(key=lambda r: int(r.id.rsplit("-", 1)[1]))
+        hits = self._hits([r.id for r in programs], index)
+        title = _title(measure, index, language)
+        intro = (
+            f"「{title}」の支援策です。気になるものを番号で聞いてください（例: 2番目をもっと詳しく）。"
+            if language == "ja"
+            else f"The programs of “{title}”. Ask about one by its number (e.g. “tell me more about the second”)."
+        )
+        reply = answer.answered(hits, index.knowledge, language, intro=intro)
+        context = {
+            "facts": facts.as_dict(),
+            "ranked": [h.record.id for h in hits],
+            "shown": [h.record.id for h in hits],
+        }
+        return Turn(reply, context)
+
+    def feedback(
+        self, turn_id: int, rating: int, comment: str = "", user: str | None = None, channel: str = "web"
+    ) -> int:
+        return self.store.add_feedback(turn_id, rating, comment, user=user, channel=channel)
+
+
+def _title(record: Record, index: LoadedIndex, language: str) -> str:
+    if language == "en":
+        return str(index.knowledge.overlay(record.id).get("title_en") or record.title)
+    return record.title
+
+
+def _eligibility_tail(text: str) -> str:
+    for heading in ("【ご利用条件の目安】", "Eligibility, from what you told me:"):
+        if heading in text:
+            return "\n" + text[text.index(heading) :]
+    return ""
