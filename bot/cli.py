@@ -48,6 +48,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", type=Path, help="question set (default: eval/questions.yaml)")
     p.add_argument("--embedder", help="embedder spec to evaluate (default: NAVIGATOR_EMBEDDER)")
     p.add_argument("--failures", action="store_true", help="list the questions the navigator got wrong")
+
+    p = sub.add_parser(
+        "serve",
+        help="API, widget, demo page, admin endpoints (and Slack's HTTP endpoint when configured)",
+        description="Start the web server. With an empty data directory it ingests knowledge/ first.",
+    )
+    p.add_argument("--host", help="address to bind (default: NAVIGATOR_HOST or 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default: NAVIGATOR_PORT or 8000)")
+
+    sub.add_parser(
+        "slack",
+        help="Slack Socket Mode worker (needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN)",
+        description="Answer Slack mentions, DMs and /navigator over Socket Mode, for installs without a public URL.",
+    )
     return parser
 
 
@@ -60,7 +74,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     settings = get_settings()
-    handler = {"ingest": cmd_ingest, "ask": cmd_ask, "eval": cmd_eval}[args.command]
+    handler = {
+        "ingest": cmd_ingest,
+        "ask": cmd_ask,
+        "eval": cmd_eval,
+        "serve": cmd_serve,
+        "slack": cmd_slack,
+    }[args.command]
     try:
         return handler(args, settings)
     except KeyboardInterrupt:
@@ -129,6 +149,19 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         for failure in failures(results[0]):
             print(json.dumps(failure, ensure_ascii=False))
     return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.web.app import serve
+
+    overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
+    return serve(settings.model_copy(update=overrides))
+
+
+def cmd_slack(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.slack.socket_mode import run_socket_mode
+
+    return run_socket_mode(settings)
 
 
 if __name__ == "__main__":

@@ -6,17 +6,19 @@ and ``bot/`` may import ``ingest/`` but never the other way round.
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="NAVIGATOR_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="NAVIGATOR_", extra="ignore", populate_by_name=True)
 
     knowledge_dir: Path = Field(default=REPO_ROOT / "knowledge", description="the knowledge folder to ingest")
     data_dir: Path = Field(default=REPO_ROOT / "data", description="index, sessions, feedback")
@@ -45,8 +47,39 @@ class Settings(BaseSettings):
     min_keyword_dense: float | None = Field(default=None, description="similarity needed beside min_keyword")
 
     # web
+    host: str = Field(default="127.0.0.1", description="address `navigator serve` binds to")
+    port: int = Field(default=8000, description="port `navigator serve` listens on")
+    public_url: str | None = Field(
+        default=None, description="URL the widget script is served from, if not host:port"
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="origins allowed to call the API from a browser (JSON list or comma list)",
+    )
+    rate_limit_per_minute: int = Field(default=60, description="chat requests per client per minute (0: off)")
+    max_message_chars: int = Field(default=1000, description="longest chat message accepted")
     admin_token: str | None = Field(default=None, description="bearer token for /admin/*; unset refuses all")
+
+    # Slack (its own variable names are fixed by Slack's tooling)
+    slack_bot_token: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN"))
+    slack_signing_secret: str | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET")
+    )
+    slack_app_token: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN"))
     slack_api_url: str = Field(default="https://slack.com/api/", description="base URL of Slack's Web API")
+    slack_admin_users: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Slack user ids allowed to run `/navigator reindex`"
+    )
+
+    @field_validator("cors_origins", "slack_admin_users", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        """Accept `a,b` as well as the JSON list pydantic-settings expects."""
+        if isinstance(value, str):
+            if value.lstrip().startswith("["):
+                return json.loads(value)
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @property
     def documents_dir(self) -> Path:
@@ -63,6 +96,10 @@ class Settings(BaseSettings):
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def conversations_file(self) -> Path:
+        return self.data_dir / "conversations.sqlite3"
 
 
 @lru_cache(maxsize=1)

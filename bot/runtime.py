@@ -1,0 +1,25 @@
+"""The parts a running process shares, built once: retriever, navigator, conversation store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.conversation import Conversation
+from bot.navigator import Navigator
+from bot.retrieval import Retriever
+from bot.store import ConversationStore
+from ingest.settings import Settings
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    navigator: Navigator
+    store: ConversationStore
+    conversation: Conversation
+
+
+def build_runtime(settings: Settings, retriever: Retriever | None = None) -> Runtime:
+    navigator = Navigator(settings, retriever or Retriever(settings))
+    store = ConversationStore(settings.conversations_file)
+    return Runtime(settings, navigator, store, Conversation(navigator, store))
