@@ -117,13 +117,14 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.navigator import Navigator
     from bot.retrieval import IndexNotReady
+    from bot.runtime import build_runtime
+    from bot.store import UnknownSession
     from ingest.embeddings import EmbedderMismatch
 
     try:
-        reply = Navigator(settings).answer(args.question, session_id=args.session)
-    except (IndexNotReady, EmbedderMismatch) as exc:
+        reply = build_runtime(settings).conversation.respond(args.question, args.session, channel="cli")
+    except (IndexNotReady, EmbedderMismatch, UnknownSession) as exc:
         print(f"navigator ask: {exc}", file=sys.stderr)
         return 2
     if args.json:
@@ -135,6 +136,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     for card in reply["contacts"]:
         fields = "  ".join(v for v in (card["phone"], card["url"], card["hours"]) if v)
         print(f"  ☎ {card['name']}  {fields}".rstrip())
+    print(f"(session {reply['session_id']}: continue with --session {reply['session_id']})", file=sys.stderr)
     return 0
 
 
