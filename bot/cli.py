@@ -33,6 +33,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("paths", nargs="*", type=Path, help="documents or folders (default: knowledge/documents)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        help="publish even if programs, measures or indicators drop by half or more (refused by default)",
+    )
+
+    p = sub.add_parser(
+        "rollback",
+        help="make the previous index version live again",
+        description="Switch the live pointer back to an earlier ready version (the previous one by default).",
+    )
+    p.add_argument("--to", type=int, metavar="N", help="the version to make live")
+
+    sub.add_parser("versions", help="list the index versions and which one is live")
 
     p = sub.add_parser("ask", help="answer one question", description="Answer one question from the index.")
     p.add_argument("question", help="the question, in Japanese or English")
@@ -79,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         "ask": cmd_ask,
         "eval": cmd_eval,
         "serve": cmd_serve,
+        "rollback": cmd_rollback,
+        "versions": cmd_versions,
         "slack": cmd_slack,
     }[args.command]
     try:
@@ -91,7 +107,12 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.pipeline import IngestError, run_ingest
 
     try:
-        report = run_ingest(settings, args.paths or None, progress=not args.json and sys.stderr.isatty())
+        report = run_ingest(
+            settings,
+            args.paths or None,
+            progress=not args.json and sys.stderr.isatty(),
+            allow_shrink=args.allow_shrink,
+        )
     except IngestError as exc:
         if args.json:
             body = exc.report.to_dict() if exc.report else {}
@@ -150,6 +171,37 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.failures:
         for failure in failures(results[0]):
             print(json.dumps(failure, ensure_ascii=False))
+    return 0
+
+
+def cmd_rollback(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.index_store import IndexStore
+    from ingest.pipeline import IngestBusy, writer_lock
+
+    store = IndexStore(settings)
+    before = store.live_number()
+    try:
+        with writer_lock(settings):
+            target = store.rollback(args.to)
+    except (ValueError, IngestBusy) as exc:
+        print(f"navigator rollback: {exc}", file=sys.stderr)
+        return 1
+    print(f"live index version: {before} → {target}")
+    return 0
+
+
+def cmd_versions(args: argparse.Namespace, settings: Settings) -> int:
+    import datetime
+
+    from ingest.index_store import IndexStore
+
+    store = IndexStore(settings)
+    live = store.live_number()
+    for info in store.versions():
+        created = datetime.datetime.fromtimestamp(info.created).isoformat(timespec="seconds")
+        records = (info.snapshot.get("report") or {}).get("records", {})
+        marker = "* live" if info.number == live else ""
+        print(f"{info.number:>4}  {info.status:<8} {created}  {info.embedder}  {records}  {marker}".rstrip())
     return 0
 
 

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +28,37 @@ from ingest.settings import Settings
 log = logging.getLogger(__name__)
 
 LIVE_ID = "live"
+LEASE_ID = "writer-lease"
 _PLACEHOLDER_VECTOR = [0.0]  # the meta collection holds JSON, not vectors, but Chroma wants one
+
+
+class LeaseHeld(RuntimeError):
+    """Another ingest holds the writer lease."""
+
+    def __init__(self, owner: str, expires: float) -> None:
+        super().__init__(f"another ingest is running ({owner}); try again when it has finished")
+        self.owner = owner
+        self.expires = expires
+
+
+def lease_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _lease_is_stale(held: dict[str, Any]) -> bool:
+    if float(held["expires"]) < time.time():
+        return True
+    host, _, rest = str(held["owner"]).partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 @dataclass(frozen=True)
@@ -177,6 +210,40 @@ class IndexStore:
         if dropped:
             log.info("removed index versions %s", dropped)
         return dropped
+
+    # --- the writer lease (one ingest at a time across hosts sharing a Chroma server) ---------
+    def acquire_lease(self, owner: str, ttl_seconds: float) -> None:
+        """Take the writer lease or raise LeaseHeld. A lease whose holder died (same host, gone pid)
+        or that expired is taken over, so a killed ingest never blocks the next one for long."""
+        got = self._meta.get(ids=[LEASE_ID], include=["metadatas"])
+        if got["ids"]:
+            held = got["metadatas"][0]
+            if str(held["owner"]) != owner and not _lease_is_stale(held):
+                raise LeaseHeld(str(held["owner"]), float(held["expires"]))
+        self._meta.upsert(
+            ids=[LEASE_ID],
+            embeddings=[_PLACEHOLDER_VECTOR],
+            documents=[""],
+            metadatas=[{"owner": owner, "expires": time.time() + ttl_seconds}],
+        )
+        confirmed = self._meta.get(ids=[LEASE_ID], include=["metadatas"])
+        if str(confirmed["metadatas"][0]["owner"]) != owner:  # lost a race with another host
+            raise LeaseHeld(
+                str(confirmed["metadatas"][0]["owner"]), float(confirmed["metadatas"][0]["expires"])
+            )
+
+    def release_lease(self, owner: str) -> None:
+        got = self._meta.get(ids=[LEASE_ID], include=["metadatas"])
+        if got["ids"] and str(got["metadatas"][0]["owner"]) == owner:
+            self._meta.delete(ids=[LEASE_ID])
+
+    def rollback(self, to: int | None = None) -> int:
+        """Make an earlier ready version live again (the previous one by default)."""
+        target = to if to is not None else self.previous_ready()
+        if target is None:
+            raise ValueError("there is no earlier version to roll back to")
+        self.publish(target)
+        return target
 
     def previous_ready(self) -> int | None:
         live = self.live_number()

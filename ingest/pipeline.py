@@ -18,7 +18,7 @@ import logging
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -29,7 +29,7 @@ from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
 
 from ingest.embeddings import embedder_name, make_embedder
-from ingest.index_store import IndexStore
+from ingest.index_store import IndexStore, LeaseHeld, lease_owner
 from ingest.knowledge import Knowledge, KnowledgeError, load_knowledge
 from ingest.loaders import SUPPORTED_SUFFIXES, DocumentError, load_text
 from ingest.plan_parser import parse_document
@@ -40,6 +40,7 @@ from ingest.views import record_documents
 log = logging.getLogger(__name__)
 
 EMBED_BATCH = 32
+LEASE_SECONDS = 30 * 60  # longest an ingest may hold the writer lease before others may take it over
 
 
 class IngestError(RuntimeError):
@@ -158,74 +159,131 @@ def _label(path: Path, root: Path | None) -> str:
         return str(path)
 
 
-Validator = Callable[[list[Record], "IndexStore", int], None]
-
-
 def run_ingest(
     settings: Settings,
     paths: Sequence[Path] | None = None,
     *,
     embedder: Embeddings | None = None,
     store: IndexStore | None = None,
-    progress: bool = False,
-    validators: Sequence[Validator] = (),
+    progress: bool | Callable[[int, int], None] = False,
+    allow_shrink: bool = False,
 ) -> IngestReport:
-    """Build and publish a new index version if anything changed; raise IngestError if nothing loaded."""
+    """Build, check and publish a new index version if anything changed.
+
+    Raises IngestError when nothing loadable was found or the new version fails its checks, and
+    IngestBusy when another ingest runs; in every failure the live version stays as it was.
+    """
     started = time.monotonic()
     with writer_lock(settings):
         store = store or IndexStore(settings)
-        store.cleanup(settings.keep_versions)  # a crashed run's half-built version goes first
+        owner = lease_owner()
         try:
-            knowledge = load_knowledge(settings.contacts_file, settings.catalog_file)
-        except KnowledgeError as exc:
-            raise IngestError(str(exc)) from exc
-        files = discover(list(paths) if paths else [settings.documents_dir])
-        loaded = load_records(files, knowledge, settings, settings.knowledge_dir)
-        report = IngestReport(documents=loaded.documents, errors=loaded.errors)
-        if not loaded.records:
-            reason = (
-                "no document could be ingested"
-                if files
-                else f"no documents found in {settings.documents_dir}"
-            )
-            raise IngestError(reason, report)
-        report.records.update(Counter(r.kind for r in loaded.records))
-
-        embedder = embedder or make_embedder(settings.embedder, settings.embed_threads)
-        name = embedder_name(embedder)
-        live = store.live()
-        previous = _live_entries(store, live.number) if live and live.embedder == name else {}
-        previous_records = _records_of(previous)
-
-        documents = [doc for r in loaded.records for doc in record_documents(r, knowledge.overlay(r.id))]
-        _count_changes(report, loaded.records, documents, previous)
-        report.changes = describe_changes(previous_records, {r.id: r for r in loaded.records})
-        snapshot = {"knowledge": knowledge.to_dict(), "embedder": name}
-        if (
-            live is not None
-            and live.embedder == name
-            and not (report.added or report.updated or report.deleted)
-            and live.snapshot.get("knowledge") == snapshot["knowledge"]
-        ):
-            report.version = report.previous_version = live.number
-            report.seconds = round(time.monotonic() - started, 2)
-            return report
-
-        number, collection = store.begin_version(name)
+            store.acquire_lease(owner, ttl_seconds=LEASE_SECONDS)
+        except LeaseHeld as exc:
+            raise IngestBusy(str(exc)) from exc
         try:
-            report.embedded = _write_version(collection, documents, previous, embedder, progress)
-            for validate in validators:
-                validate(loaded.records, store, number)
-            report.version = number
-            report.previous_version = live.number if live else None
-            report.seconds = round(time.monotonic() - started, 2)
-            store.finish_version(number, {**snapshot, "report": report.to_dict()})
-            store.publish(number)
-        except BaseException:
-            store.drop(number)
-            raise
-        store.cleanup(settings.keep_versions)
+            return _ingest(settings, paths, embedder, store, progress, allow_shrink, started)
+        finally:
+            store.release_lease(owner)
+
+
+def _ingest(
+    settings: Settings,
+    paths: Sequence[Path] | None,
+    embedder: Embeddings | None,
+    store: IndexStore,
+    progress: bool | Callable[[int, int], None],
+    allow_shrink: bool,
+    started: float,
+) -> IngestReport:
+    store.cleanup(settings.keep_versions)  # a crashed run's half-built version goes first
+    try:
+        knowledge = load_knowledge(settings.contacts_file, settings.catalog_file)
+    except KnowledgeError as exc:
+        raise IngestError(str(exc)) from exc
+    files = discover(list(paths) if paths else [settings.documents_dir])
+    loaded = load_records(files, knowledge, settings, settings.knowledge_dir)
+    report = IngestReport(documents=loaded.documents, errors=loaded.errors)
+    if not loaded.records:
+        reason = (
+            "no document could be ingested" if files else f"no documents found in {settings.documents_dir}"
+        )
+        raise IngestError(reason, report)
+    report.records.update(Counter(r.kind for r in loaded.records))
+
+    embedder = embedder or make_embedder(settings.embedder, settings.embed_threads)
+    name = embedder_name(embedder)
+    live = store.live()
+    previous = _live_entries(store, live.number) if live and live.embedder == name else {}
+    previous_records = _records_of(_live_entries(store, live.number)) if live else {}
+
+    documents = [doc for r in loaded.records for doc in record_documents(r, knowledge.overlay(r.id))]
+    _count_changes(report, loaded.records, documents, previous)
+    report.changes = describe_changes(previous_records, {r.id: r for r in loaded.records})
+    report.previous_version = live.number if live else None
+    snapshot = {"knowledge": knowledge.to_dict(), "embedder": name}
+    if (
+        live is not None
+        and live.embedder == name
+        and not (report.added or report.updated or report.deleted)
+        and live.snapshot.get("knowledge") == snapshot["knowledge"]
+    ):
+        report.version = live.number
+        report.seconds = round(time.monotonic() - started, 2)
         return report
+    if not allow_shrink:
+        check_no_collapse(previous_records.values(), loaded.records, report)
+
+    number, collection = store.begin_version(name)
+    log.info("building index version %s", number)
+    try:
+        report.embedded = _write_version(collection, documents, previous, embedder, progress)
+        check_smoke_queries(collection, documents, embedder, report)
+        report.version = number
+        report.seconds = round(time.monotonic() - started, 2)
+        store.finish_version(number, {**snapshot, "report": report.to_dict()})
+        store.publish(number)
+    except BaseException:
+        store.drop(number)
+        raise
+    store.cleanup(settings.keep_versions)
+    return report
+
+
+def check_no_collapse(live: Iterable[Record], new: Sequence[Record], report: IngestReport) -> None:
+    """Refuse a version whose record counts collapse (a plan whose program table went missing)."""
+    before = Counter(r.kind for r in live)
+    after = Counter(r.kind for r in new)
+    for kind in ("program", "measure", "indicator"):
+        if before[kind] >= 4 and after[kind] < before[kind] / 2:
+            raise IngestError(
+                f"refused: the new version has {after[kind]} {kind}s where the live one has {before[kind]} "
+                f"(is the {'program table' if kind == 'program' else kind + ' list'} missing?); the live version "
+                "is unchanged. Use --allow-shrink if the removal is intended.",
+                report,
+            )
+
+
+def check_smoke_queries(
+    collection: Any, documents: Sequence[Document], embedder: Embeddings, report: IngestReport
+) -> None:
+    """Before going live, the new collection must hold every entry and answer queries: a few records'
+    own texts, embedded afresh, must find those records (catches a broken write or stale vectors)."""
+    stored = collection.count()
+    if stored != len(documents):
+        raise IngestError(
+            f"refused: the new version holds {stored} entries, {len(documents)} were written", report
+        )
+    mains = [d for d in documents if d.metadata["view"] == "main"]
+    probes = [mains[i] for i in sorted({0, len(mains) // 2, len(mains) - 1})]
+    vectors = embedder.embed_documents([p.page_content for p in probes])
+    for probe, vector in zip(probes, vectors, strict=True):
+        got = collection.query(query_embeddings=[vector], n_results=min(3, stored), include=["metadatas"])
+        if probe.metadata["record_id"] not in [m["record_id"] for m in got["metadatas"][0]]:
+            raise IngestError(
+                f"refused: smoke query for {probe.metadata['record_id']} did not find it in the new version",
+                report,
+            )
 
 
 def _live_entries(store: IndexStore, number: int) -> dict[str, dict[str, Any]]:
@@ -268,7 +326,7 @@ def _write_version(
     documents: list[Document],
     previous: dict[str, dict[str, Any]],
     embedder: Embeddings,
-    progress: bool,
+    progress: bool | Callable[[int, int], None],
 ) -> int:
     """Copy reusable embeddings, embed the rest in batches; returns how many records were embedded."""
     vectors: dict[str, list[float]] = {}
@@ -279,12 +337,16 @@ def _write_version(
             vectors[doc.id or ""] = list(old["embedding"])
         else:
             to_embed.append(doc)
-    bar = tqdm(total=len(to_embed), desc="embedding", unit="text", disable=not progress or not to_embed)
+    bar = tqdm(
+        total=len(to_embed), desc="embedding", unit="text", disable=progress is not True or not to_embed
+    )
     for start in range(0, len(to_embed), EMBED_BATCH):
         batch = to_embed[start : start + EMBED_BATCH]
         for doc, vector in zip(batch, embedder.embed_documents([d.page_content for d in batch]), strict=True):
             vectors[doc.id or ""] = vector
         bar.update(len(batch))
+        if callable(progress):
+            progress(min(start + EMBED_BATCH, len(to_embed)), len(to_embed))
     bar.close()
     for start in range(0, len(documents), 256):
         batch = documents[start : start + 256]
