@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,17 +37,73 @@ def knowledge_dir(tmp_path: Path) -> Path:
     return target
 
 
-@pytest.fixture
-def settings(tmp_path: Path, knowledge_dir: Path) -> Settings:
-    return Settings(knowledge_dir=knowledge_dir, data_dir=tmp_path / "data")
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
-def built_index(tmp_path_factory: pytest.TempPathFactory, embedder) -> Settings:
+def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str | None]:
+    """With NAVIGATOR_TEST_CHROMA=server, a real `chroma run` on 127.0.0.1 that every test's settings use."""
+    if os.environ.get("NAVIGATOR_TEST_CHROMA") != "server":
+        yield None
+        return
+    with chroma_server(tmp_path_factory.mktemp("chroma-server")) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def chroma_server(path: Path) -> Iterator[str]:
+    """`chroma run` from the chromadb package, on a free loopback port, stopped afterwards."""
+    port = free_port()
+    chroma = Path(sys.executable).with_name("chroma")
+    process = subprocess.Popen(
+        [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("chroma run did not start") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def make_settings(knowledge_dir: Path, data_dir: Path, chroma_url: str | None) -> Settings:
+    """Settings for one test; in server mode each test gets its own collection prefix on the shared server."""
+    if chroma_url:
+        prefix = "t" + uuid.uuid4().hex[:10]
+        return Settings(
+            knowledge_dir=knowledge_dir, data_dir=data_dir, chroma_url=chroma_url, collection_prefix=prefix
+        )
+    return Settings(knowledge_dir=knowledge_dir, data_dir=data_dir)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, knowledge_dir: Path, chroma_url: str | None) -> Settings:
+    return make_settings(knowledge_dir, tmp_path / "data", chroma_url)
+
+
+@pytest.fixture(scope="session")
+def built_index(tmp_path_factory: pytest.TempPathFactory, embedder, chroma_url: str | None) -> Settings:
     """One index of the repository's knowledge, built once and shared by read-only tests."""
     from ingest.pipeline import run_ingest
 
-    settings = Settings(knowledge_dir=KNOWLEDGE, data_dir=tmp_path_factory.mktemp("index") / "data")
+    settings = make_settings(KNOWLEDGE, tmp_path_factory.mktemp("index") / "data", chroma_url)
     run_ingest(settings, embedder=embedder)
     return settings
 
@@ -59,9 +121,12 @@ def cli_env(settings: Settings, **extra: str) -> dict[str, str]:
     env.update(
         NAVIGATOR_KNOWLEDGE_DIR=str(settings.knowledge_dir),
         NAVIGATOR_DATA_DIR=str(settings.data_dir),
+        NAVIGATOR_COLLECTION_PREFIX=settings.collection_prefix,
         HF_HUB_OFFLINE="1",
-        **extra,
     )
+    if settings.chroma_url:
+        env["NAVIGATOR_CHROMA_URL"] = settings.chroma_url
+    env.update(extra)
     return env
 
 
