@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     )
     rate_limit_per_minute: int = Field(default=60, description="chat requests per client per minute (0: off)")
     max_message_chars: int = Field(default=1000, description="longest chat message accepted")
+    max_body_bytes: int = Field(
+        default=16 * 1024,
+        description="largest request body accepted; bigger ones get 413 before they are read",
+    )
     admin_token: str | None = Field(default=None, description="bearer token for /admin/*; unset refuses all")
 
     # Slack (its own variable names are fixed by Slack's tooling)
@@ -69,6 +73,10 @@ class Settings(BaseSettings):
     slack_api_url: str = Field(default="https://slack.com/api/", description="base URL of Slack's Web API")
     slack_admin_users: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Slack user ids allowed to run `/navigator reindex`"
+    )
+    slack_dedupe_seconds: int = Field(
+        default=3600,
+        description="how long a Slack event id is remembered so that Slack's retries never answer twice",
     )
 
     @field_validator("cors_origins", "slack_admin_users", mode="before")
@@ -100,6 +108,15 @@ class Settings(BaseSettings):
     @property
     def conversations_file(self) -> Path:
         return self.data_dir / "conversations.sqlite3"
+
+
+def env_names() -> dict[str, str]:
+    """The environment variable of every setting (Slack's own names have no prefix)."""
+    names = {}
+    for name, field in Settings.model_fields.items():
+        alias = field.validation_alias
+        names[name] = alias.choices[0] if isinstance(alias, AliasChoices) else f"NAVIGATOR_{name.upper()}"
+    return names
 
 
 @lru_cache(maxsize=1)
