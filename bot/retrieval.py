@@ -13,6 +13,7 @@ import logging
 import re
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -124,8 +125,16 @@ class Retriever:
         refresh_seconds: float = 1.0,
     ) -> None:
         self.settings = settings
-        self.store = store or IndexStore(settings)
-        self.embedder = embedder or make_embedder(settings.embedder, settings.embed_threads)
+        if embedder is None:
+            # Load the model's weights while Chroma is imported and opened: both take most of a second,
+            # and a cold `navigator ask` pays for both.
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                loading = pool.submit(make_embedder, settings.embedder, settings.embed_threads)
+                self.store = store or IndexStore(settings)
+                embedder = loading.result()
+        else:
+            self.store = store or IndexStore(settings)
+        self.embedder = embedder
         self.embedder_name = embedder_name(self.embedder)
         self.refresh_seconds = refresh_seconds
         self._index: LoadedIndex | None = None

@@ -16,14 +16,13 @@ import socket
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any
-
-import chromadb
-from chromadb.api import ClientAPI
-from chromadb.api.models.Collection import Collection
-from chromadb.config import Settings as ChromaSettings
+from typing import TYPE_CHECKING, Any
 
 from ingest.settings import Settings
+
+if TYPE_CHECKING:  # chromadb takes most of a second to import: only when a store is opened
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +71,9 @@ class VersionInfo:
 
 
 def make_client(settings: Settings) -> ClientAPI:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.chroma_url:
         from urllib.parse import urlparse
