@@ -96,6 +96,7 @@ class LoadedIndex:
         self.vectors /= np.linalg.norm(self.vectors, axis=1, keepdims=True).clip(min=1e-12)
         self.bm25 = BM25(tokens)
         self.aliases = self._alias_table()
+        self.readings = _reading_vocabulary(self.bm25.idf)
 
     def _alias_table(self) -> list[_Alias]:
         table = []
@@ -163,9 +164,10 @@ class Retriever:
     def search(self, question: str, limit: int = 10) -> SearchResult:
         index = self.index()
         allowed = self._allowed_kinds(question)
-        dense = self._dense(index, question)
         query_tokens = list(tokenize(question))
-        keyword = index.bm25.scores(query_tokens)
+        heard = [w for w in spelled_out(question, index.readings) if w not in query_tokens]
+        dense = self._dense(index, f"{question} {' '.join(heard)}" if heard else question)
+        keyword = index.bm25.scores(query_tokens + heard)
         alias = self._alias_scores(index, question)
 
         fused: dict[str, float] = {}
@@ -253,3 +255,31 @@ def _whole_word(phrase: str, text: str, boundaries: frozenset[int]) -> bool:
             return True
         start = text.find(phrase, start + 1)
     return False
+
+
+_KANJI = re.compile(r"[\u3400-\u9fff]")
+_KANA_RUN = re.compile(r"[\u3041-\u30ff]{3,}")
+
+
+def _reading_vocabulary(vocabulary: dict[str, float]) -> dict[str, str]:
+    """Katakana reading → indexed word, for words written in kanji whose reading is long enough
+    (3+ kana) to be recognised inside a question spelled out in kana."""
+    table: dict[str, str] = {}
+    for word in vocabulary:
+        if _KANJI.search(word) and len(word) >= 2:
+            sound = reading(word)
+            if len(sound) >= 3 and sound not in table:
+                table[sound] = word
+    return table
+
+
+def spelled_out(question: str, readings: dict[str, str]) -> list[str]:
+    """Indexed words the question spells in kana or mis-converts (きょうさい → 共済, 有資 → 融資).
+
+    Owners type hiragana or accept a wrong kanji; matching by reading finds the word they meant.
+    Only runs when the question has kana runs or kanji: the reading of the whole question is searched.
+    """
+    if not (_KANA_RUN.search(question) or _KANJI.search(question)):
+        return []
+    sound = reading(question)
+    return [word for spoken, word in readings.items() if spoken in sound]
