@@ -173,18 +173,34 @@ def run_ingest(
     Raises IngestError when nothing loadable was found or the new version fails its checks, and
     IngestBusy when another ingest runs; in every failure the live version stays as it was.
     """
-    started = time.monotonic()
     with writer_lock(settings):
-        store = store or IndexStore(settings)
-        owner = lease_owner()
-        try:
-            store.acquire_lease(owner, ttl_seconds=LEASE_SECONDS)
-        except LeaseHeld as exc:
-            raise IngestBusy(str(exc)) from exc
-        try:
-            return _ingest(settings, paths, embedder, store, progress, allow_shrink, started)
-        finally:
-            store.release_lease(owner)
+        return run_ingest_locked(
+            settings, paths, embedder=embedder, store=store, progress=progress, allow_shrink=allow_shrink
+        )
+
+
+def run_ingest_locked(
+    settings: Settings,
+    paths: Sequence[Path] | None = None,
+    *,
+    embedder: Embeddings | None = None,
+    store: IndexStore | None = None,
+    progress: bool | Callable[[int, int], None] = False,
+    allow_shrink: bool = False,
+) -> IngestReport:
+    """`run_ingest` for a caller that already holds `writer_lock` (a server starting a background job
+    takes the lock first, so that a second request is refused at once rather than failing later)."""
+    started = time.monotonic()
+    store = store or IndexStore(settings)
+    owner = lease_owner()
+    try:
+        store.acquire_lease(owner, ttl_seconds=LEASE_SECONDS)
+    except LeaseHeld as exc:
+        raise IngestBusy(str(exc)) from exc
+    try:
+        return _ingest(settings, paths, embedder, store, progress, allow_shrink, started)
+    finally:
+        store.release_lease(owner)
 
 
 def _ingest(

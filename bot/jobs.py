@@ -1,0 +1,95 @@
+"""Re-ingests started by admins over HTTP or Slack run as background jobs in the serving process.
+
+The writer lock is taken before the job is accepted, so a second request is refused at once with a
+clear message instead of queueing or interleaving; the live version keeps answering throughout and
+switches only when the new one has passed its checks.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+
+from ingest.pipeline import IngestBusy, IngestError, run_ingest_locked, writer_lock
+from ingest.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class IngestJob:
+    id: str
+    status: str = "running"  # running | succeeded | failed
+    started: float = field(default_factory=time.time)
+    finished: float | None = None
+    progress: dict[str, int] = field(default_factory=lambda: {"embedded": 0, "to_embed": 0})
+    report: dict[str, Any] | None = None
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class IngestJobs:
+    def __init__(self, settings: Settings, embedder: Embeddings | None = None, keep: int = 20) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.keep = keep
+        self._jobs: dict[str, IngestJob] = {}
+        self._lock = threading.Lock()
+
+    def start(self, paths: list[Path] | None = None, allow_shrink: bool = False) -> IngestJob:
+        """Accept a re-ingest and run it in the background; IngestBusy when another one runs."""
+        stack = ExitStack()
+        stack.enter_context(writer_lock(self.settings))  # raises IngestBusy at once
+        job = IngestJob(id="job-" + uuid.uuid4().hex[:12])
+        with self._lock:
+            self._jobs[job.id] = job
+            for old in list(self._jobs)[: -self.keep]:
+                del self._jobs[old]
+        thread = threading.Thread(target=self._run, args=(job, stack, paths, allow_shrink), daemon=True)
+        thread.start()
+        return job
+
+    def _run(self, job: IngestJob, stack: ExitStack, paths: list[Path] | None, allow_shrink: bool) -> None:
+        def progress(done: int, total: int) -> None:
+            job.progress = {"embedded": done, "to_embed": total}
+
+        with stack:
+            try:
+                report = run_ingest_locked(
+                    self.settings, paths, embedder=self.embedder, progress=progress, allow_shrink=allow_shrink
+                )
+                job.report, job.status = report.to_dict(), "succeeded"
+            except IngestError as exc:
+                job.error, job.status = str(exc), "failed"
+                job.report = exc.report.to_dict() if exc.report else None
+            except Exception as exc:  # a job must end with a status, whatever went wrong
+                log.exception("ingest job %s failed", job.id)
+                job.error, job.status = f"internal error: {type(exc).__name__}", "failed"
+            finally:
+                job.finished = time.time()
+        log.info("ingest job %s %s", job.id, job.status)
+
+    def get(self, job_id: str) -> IngestJob | None:
+        with self._lock:
+            return self._jobs.get(job_id)
+
+    def wait(self, job_id: str, timeout: float) -> IngestJob | None:
+        """Bounded wait for a job to finish (used by Slack's reindex and by tests)."""
+        deadline = time.monotonic() + timeout
+        job = self.get(job_id)
+        while job is not None and job.status == "running" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return job
+
+
+__all__ = ["IngestBusy", "IngestJob", "IngestJobs"]
