@@ -63,6 +63,17 @@ class Settings(BaseSettings):
         description="largest request body accepted; bigger ones get 413 before they are read",
     )
     admin_token: str | None = Field(default=None, description="bearer token for /admin/*; unset refuses all")
+    web_workers: int = Field(
+        default=1, description="`navigator serve` worker processes (each loads its own embedder)"
+    )
+    web_threads: int = Field(
+        default=4, description="threads per worker that answer requests (answers are CPU work: a few suffice)"
+    )
+    serve_embed_threads: int = Field(
+        default=1,
+        description="BLAS threads per query embedding in `navigator serve`: requests already run in "
+        "parallel, and more threads per tiny query oversubscribe the cores under load",
+    )
 
     # Slack (its own variable names are fixed by Slack's tooling)
     slack_bot_token: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN"))

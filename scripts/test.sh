@@ -3,6 +3,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The browser tests (tests/test_widget_browser.py) drive the system Chromium, with Japanese and emoji
+# fonts so that screenshots show text. Installed here when missing (CI runs as root on a fresh machine).
+if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "test: chromium and fonts-noto-cjk are missing; as root: apt-get install chromium fonts-noto-cjk fonts-noto-color-emoji" >&2
+    exit 1
+  fi
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null; } ||
+    { echo "test: could not install chromium and the fonts with apt-get" >&2; exit 1; }
+fi
+command -v chromium >/dev/null 2>&1 || { echo "test: chromium is still missing" >&2; exit 1; }
 bash scripts/setup.sh --dev
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .

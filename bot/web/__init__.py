@@ -1,0 +1,1 @@
+"""The web channel: JSON API, widget script, demo page and staff view, served by `navigator serve`."""

@@ -1,0 +1,64 @@
+"""Staff view: the questions nothing answered and the answers users marked 👎, newest first.
+
+Guarded by one bearer token (``NAVIGATOR_ADMIN_TOKEN``). With no token configured every request is
+refused: an install that forgot to set it must not publish users' questions.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from bot.web.context import context
+from bot.web.errors import ApiError
+from bot.web.schemas import ErrorBody
+
+_bearer = HTTPBearer(auto_error=False, description="NAVIGATOR_ADMIN_TOKEN")
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+def require_admin(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> None:
+    expected = context(request).settings.admin_token
+    if not expected:
+        raise ApiError(
+            401, "admin_disabled", "admin endpoints are off: NAVIGATOR_ADMIN_TOKEN is not set", _CHALLENGE
+        )
+    if credentials is None:
+        raise ApiError(
+            401, "unauthorized", "send the admin token as 'Authorization: Bearer <token>'", _CHALLENGE
+        )
+    if not hmac.compare_digest(credentials.credentials.encode(), expected.encode()):
+        raise ApiError(401, "unauthorized", "wrong admin token", _CHALLENGE)
+
+
+router = APIRouter(
+    prefix="/admin",
+    tags=["admin"],
+    dependencies=[Depends(require_admin)],
+    responses={401: {"model": ErrorBody, "description": "unauthorized / admin_disabled"}},
+)
+
+
+def _listing(items: list[dict[str, Any]]) -> JSONResponse:
+    return JSONResponse({"count": len(items), "items": items})
+
+
+@router.get("/unanswered", summary="No-match questions, newest first: what the catalog is missing")
+def unanswered(request: Request, limit: int = Query(default=50, ge=1, le=500)) -> JSONResponse:
+    return _listing(context(request).runtime.store.unanswered(limit))
+
+
+@router.get("/feedback", summary="Feedback, newest first (by default the 👎 answers)")
+def feedback(
+    request: Request,
+    limit: int = Query(default=50, ge=1, le=500),
+    rating: str = Query(default="down", pattern="^(down|up|all)$", description="down (👎), up (👍) or all"),
+) -> JSONResponse:
+    wanted = {"down": -1, "up": 1, "all": None}[rating]
+    return _listing(context(request).runtime.store.feedback(rating=wanted, limit=limit))

@@ -1,0 +1,99 @@
+"""Request and response shapes of the web API, for validation and for ``/openapi.json``.
+
+Responses are documented with these models but returned as plain JSON: the conversation layer
+already produces DESIGN.md's answer, and re-validating it on every request would only add latency.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"message": "設備を買うためにお金を借りたい", "session_id": None}]}
+    )
+
+    message: str = Field(description="the owner's question or follow-up (Japanese or English)")
+    session_id: str | None = Field(
+        default=None, description="the session of an earlier answer; omit to start a new conversation"
+    )
+
+
+class Citation(BaseModel):
+    n: int
+    id: str = Field(description="record id, e.g. I-4-3")
+    kind: Literal["program", "indicator", "measure", "section"]
+    measure: str
+    title: str
+    source: str
+    location: str
+    score: float
+    text: str = Field(description="the record's text in the knowledge base")
+
+
+class Contact(BaseModel):
+    id: str
+    name: str
+    name_en: str = ""
+    phone: str = ""
+    url: str = ""
+    address: str = ""
+    hours: str = ""
+    for_: list[str] = Field(default_factory=list, alias="for", description="record ids this contact is for")
+
+
+class Eligibility(BaseModel):
+    id: str
+    fits: bool | None = Field(description="true: within the limits; false: over them; null: cannot tell yet")
+    alternative: str | None
+    confirm_with: str | None
+
+
+class ChatAnswer(BaseModel):
+    session_id: str
+    turn_id: int = Field(description="id of this answer, for POST /api/feedback")
+    status: Literal["answered", "clarify", "no_match"]
+    language: Literal["ja", "en"]
+    answer: str = Field(description="text with [n] markers pointing into citations")
+    citations: list[Citation]
+    contacts: list[Contact]
+    suggestions: list[str]
+    eligibility: list[Eligibility] | None = None
+
+
+class FeedbackRequest(BaseModel):
+    turn_id: int = Field(description="the turn_id of the answer being rated")
+    rating: Literal["up", "down", 1, -1] = Field(description='"up" / 1 (👍) or "down" / -1 (👎)')
+    comment: str = Field(default="", description="optional words from the user")
+    session_id: str | None = Field(default=None, description="when given, the turn must belong to it")
+
+
+class FeedbackRecorded(BaseModel):
+    feedback_id: int
+    turn_id: int
+    rating: Literal[1, -1]
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+ERRORS: dict[int | str, dict[str, object]] = {
+    status: {"model": ErrorBody, "description": description}
+    for status, description in {
+        400: "invalid_json",
+        404: "unknown_session / unknown_turn / unknown_program",
+        413: "payload_too_large",
+        422: "empty_message / message_too_long / control_characters / invalid_request",
+        429: "rate_limited (see Retry-After)",
+        503: "index_not_ready",
+    }.items()
+}

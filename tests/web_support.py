@@ -1,0 +1,132 @@
+"""Helpers for the web tests: an app over a shared index with a private conversation store, real
+HTTP servers on free 127.0.0.1 ports (the API in a thread, a second-origin host page), the
+`navigator serve` subprocess, and the system Chromium for Playwright."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import uvicorn
+
+from bot.conversation import Conversation
+from bot.navigator import Navigator
+from bot.runtime import Runtime
+from bot.store import ConversationStore
+from bot.web.app import create_app
+from ingest.settings import REPO_ROOT, Settings
+
+ADMIN_TOKEN = "test-admin-token"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def web_settings(base: Settings, **overrides: object) -> Settings:
+    """The index's settings with the web knobs tests expect (admin on, no rate limit) plus overrides."""
+    values = {"admin_token": ADMIN_TOKEN, "rate_limit_per_minute": 0, **overrides}
+    return base.model_copy(update=values)
+
+
+def runtime_for(navigator: Navigator, settings: Settings, store_path: Path) -> Runtime:
+    """A runtime over an already loaded navigator (shared index and embedder), own conversation store."""
+    store = ConversationStore(store_path)
+    return Runtime(settings, navigator, store, Conversation(navigator, store))
+
+
+@contextlib.contextmanager
+def live_server(settings: Settings, runtime: Runtime, port: int | None = None) -> Iterator[str]:
+    """The app on a real HTTP server (uvicorn in a thread); yields its base URL."""
+    port = port or free_port()
+    app = create_app(settings, runtime)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("test server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@contextlib.contextmanager
+def static_site(directory: Path, port: int | None = None) -> Iterator[str]:
+    """A second origin: a plain file server for a host page that embeds the widget."""
+    port = port or free_port()
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+def start_serve(env: dict[str, str], port: int) -> subprocess.Popen[str]:
+    """`navigator serve` as a user starts it, in its own process."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
+        env=env,
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def wait_ready(base: str, process: subprocess.Popen[str], timeout: float = 180) -> None:
+    """Bounded wait until /readyz answers 200 (first start includes an ingest)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stdout.read() if process.stdout else ""
+            raise RuntimeError(f"navigator serve exited with {process.returncode}:\n{output}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(base + "/readyz", timeout=5).status_code == 200:
+                return
+        time.sleep(0.2)
+    raise RuntimeError("navigator serve did not become ready")
+
+
+def stop(process: subprocess.Popen[str]) -> str:
+    """Stop the server the way Ctrl-C does and return what it printed."""
+    process.terminate()
+    try:
+        output, _ = process.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+    return output or ""
