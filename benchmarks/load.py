@@ -66,12 +66,15 @@ def start_server(port: int, data_dir: str, workers: int, threads: int) -> subpro
         NAVIGATOR_WEB_THREADS=str(threads),
         HF_HUB_OFFLINE="1",
     )
+    # The server's JSON access log goes to a file: it is part of the cost being measured, and a pipe
+    # nobody reads would fill up and stall the server.
+    log = open(Path(data_dir) / "serve.log", "wb")  # noqa: SIM115 - lives as long as the server
     return subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
 
 
@@ -80,7 +83,7 @@ def wait_ready(base: str, server: subprocess.Popen[bytes] | None, timeout: float
     while time.monotonic() < deadline:
         if server is not None and server.poll() is not None:
             raise SystemExit(
-                f"navigator serve exited: {server.stderr.read().decode() if server.stderr else ''}"
+                f"navigator serve exited with {server.returncode}; see serve.log in its data folder"
             )
         try:
             with urllib.request.urlopen(base + "/readyz", timeout=5) as response:

@@ -142,6 +142,11 @@ class Retriever:
         self._checked = 0.0
         self._lock = threading.Lock()
 
+    @property
+    def loaded_version(self) -> int:
+        """The version this process answers from (-1 before the first question), for /metrics."""
+        return self._index.number if self._index is not None else -1
+
     def index(self) -> LoadedIndex:
         now = time.monotonic()
         with self._lock:

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
         description="largest request body accepted; bigger ones get 413 before they are read",
     )
     admin_token: str | None = Field(default=None, description="bearer token for /admin/*; unset refuses all")
+    log_level: str = Field(
+        default="info", description="server log level; info logs one JSON line per request"
+    )
     web_workers: int = Field(
         default=1, description="`navigator serve` worker processes (each loads its own embedder)"
     )

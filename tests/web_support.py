@@ -10,6 +10,7 @@ import http.server
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -96,15 +97,25 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 def start_serve(env: dict[str, str], port: int) -> subprocess.Popen[str]:
-    """`navigator serve` as a user starts it, in its own process."""
-    return subprocess.Popen(
+    """`navigator serve` as a user starts it, in its own process; what it prints goes to a file
+    (a pipe nobody reads while requests run would fill with access-log lines and stall it)."""
+    output = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115 - closed in stop()
+    process = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
         env=env,
         cwd=REPO_ROOT,
-        stdout=subprocess.PIPE,
+        stdout=output,
         stderr=subprocess.STDOUT,
         text=True,
     )
+    process.output_file = output  # type: ignore[attr-defined]
+    return process
+
+
+def _printed(process: subprocess.Popen[str]) -> str:
+    output = process.output_file  # type: ignore[attr-defined]
+    output.seek(0)
+    return output.read()
 
 
 def wait_ready(base: str, process: subprocess.Popen[str], timeout: float = 180) -> None:
@@ -112,8 +123,7 @@ def wait_ready(base: str, process: subprocess.Popen[str], timeout: float = 180) 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            output = process.stdout.read() if process.stdout else ""
-            raise RuntimeError(f"navigator serve exited with {process.returncode}:\n{output}")
+            raise RuntimeError(f"navigator serve exited with {process.returncode}:\n{_printed(process)}")
         with contextlib.suppress(httpx.HTTPError):
             if httpx.get(base + "/readyz", timeout=5).status_code == 200:
                 return
@@ -125,8 +135,10 @@ def stop(process: subprocess.Popen[str]) -> str:
     """Stop the server the way Ctrl-C does and return what it printed."""
     process.terminate()
     try:
-        output, _ = process.communicate(timeout=20)
+        process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
-        output, _ = process.communicate()
-    return output or ""
+        process.wait()
+    printed = _printed(process)
+    process.output_file.close()  # type: ignore[attr-defined]
+    return printed

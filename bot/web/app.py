@@ -17,12 +17,15 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from bot.jobs import IngestJobs
 from bot.retrieval import Retriever
 from bot.runtime import Runtime, build_runtime
-from bot.web import routes_admin, routes_chat, routes_health, routes_pages, routes_programs
+from bot.web import routes_admin, routes_chat, routes_health, routes_ingest, routes_pages, routes_programs
 from bot.web.bodylimit import BodySizeLimit
 from bot.web.context import WebContext
 from bot.web.errors import install_error_handlers
+from bot.web.observability import AccessLog, Metrics, configure_json_logging
+from bot.web.observability import router as metrics_router
 from bot.web.ratelimit import RateLimiter
 from bot.web.security import SecurityHeaders
 from ingest.settings import Settings
@@ -55,13 +58,21 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         docs_url=None,  # the interactive docs load scripts from a CDN; /openapi.json is enough offline
         redoc_url=None,
     )
-    app.state.web = WebContext(settings, runtime, RateLimiter(settings.rate_limit_per_minute))
+    jobs = IngestJobs(settings, runtime.navigator.retriever.embedder)
+    app.state.web = WebContext(settings, runtime, RateLimiter(settings.rate_limit_per_minute), jobs)
+    app.state.metrics = Metrics(lambda: runtime.navigator.retriever.loaded_version)
     install_error_handlers(app)
-    for module in (routes_chat, routes_programs, routes_admin, routes_health, routes_pages):
+    for module in (routes_chat, routes_programs, routes_admin, routes_ingest, routes_health, routes_pages):
         app.include_router(module.router)
+    app.include_router(metrics_router)
     app.mount("/static", routes_pages.static_files, name="static")
 
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        # Slack's interaction payloads carry the whole message; uploads carry a whole document.
+        per_path={"/slack/events": 1024 * 1024, "/admin/documents": settings.max_document_bytes + 64 * 1024},
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
@@ -71,6 +82,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         max_age=600,
     )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(AccessLog)
 
     if attach_http is not None and attach_http(app, runtime):
         log.info("Slack events endpoint mounted at /slack/events")
@@ -83,7 +95,7 @@ def serve(settings: Settings) -> int:
     from ingest.embeddings import make_embedder
     from ingest.pipeline import IngestError
 
-    logging.getLogger("bot").setLevel(logging.INFO)
+    configure_json_logging(logging.getLevelName(settings.log_level.upper()))
     embedder = make_embedder(settings.embedder, settings.serve_embed_threads)
     try:
         report = ensure_index(settings, embedder)

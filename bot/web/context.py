@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
+from bot.jobs import IngestJobs
 from bot.runtime import Runtime
 from bot.web.ratelimit import RateLimiter
 from ingest.settings import Settings
@@ -20,6 +21,7 @@ class WebContext:
     settings: Settings
     runtime: Runtime
     limiter: RateLimiter
+    jobs: IngestJobs
 
 
 def context(request: Request) -> WebContext:

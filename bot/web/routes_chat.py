@@ -13,6 +13,7 @@ from bot.retrieval import IndexNotReady
 from bot.store import UnknownSession, UnknownTurn
 from bot.web.context import context, rate_limited
 from bot.web.errors import ApiError
+from bot.web.observability import note_answer
 from bot.web.schemas import ERRORS, ChatAnswer, ChatRequest, FeedbackRecorded, FeedbackRequest
 from bot.web.validation import clean_text
 from ingest.embeddings import EmbedderMismatch
@@ -41,6 +42,7 @@ def chat(body: ChatRequest, request: Request) -> JSONResponse:
         ) from exc
     except (IndexNotReady, EmbedderMismatch) as exc:
         raise ApiError(503, "index_not_ready", str(exc)) from exc
+    note_answer(request, message, reply)
     return JSONResponse(reply)
 
 
