@@ -63,20 +63,21 @@ class IngestJobs:
         def progress(done: int, total: int) -> None:
             job.progress = {"embedded": done, "to_embed": total}
 
-        with stack:
-            try:
+        status, report, error = "failed", None, None
+        try:
+            with stack:  # the writer lock, released before the job is seen to finish
                 report = run_ingest_locked(
                     self.settings, paths, embedder=self.embedder, progress=progress, allow_shrink=allow_shrink
-                )
-                job.report, job.status = report.to_dict(), "succeeded"
-            except IngestError as exc:
-                job.error, job.status = str(exc), "failed"
-                job.report = exc.report.to_dict() if exc.report else None
-            except Exception as exc:  # a job must end with a status, whatever went wrong
-                log.exception("ingest job %s failed", job.id)
-                job.error, job.status = f"internal error: {type(exc).__name__}", "failed"
-            finally:
-                job.finished = time.time()
+                ).to_dict()
+                status = "succeeded"
+        except IngestError as exc:
+            error = str(exc)
+            report = exc.report.to_dict() if exc.report else None
+        except Exception as exc:  # a job must end with a status, whatever went wrong
+            log.exception("ingest job %s failed", job.id)
+            error = f"internal error: {type(exc).__name__}"
+        job.report, job.error, job.finished = report, error, time.time()
+        job.status = status  # last: whoever polls for the end finds the lock free
         log.info("ingest job %s %s", job.id, job.status)
 
     def get(self, job_id: str) -> IngestJob | None:
