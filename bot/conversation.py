@@ -75,14 +75,14 @@ class Conversation:
         elif not self.store.has_session(session_id):
             raise UnknownSession(f"unknown session '{session_id}'")
         previous = self.store.last_turn(session_id)
-        turn = self._turn(message, previous)
-        reply = {"session_id": session_id, **turn.reply}
+        index = self.navigator.retriever.index()  # one version for everything this answer reads
+        turn = self._turn(message, previous, index)
+        reply = {"session_id": session_id, **turn.reply, "index_version": index.number}
         turn_id = self.store.add_turn(session_id, message, reply, turn.context)
         return {**reply, "turn_id": turn_id}
 
     # --- dispatch ------------------------------------------------------------------------------
-    def _turn(self, message: str, previous: dict[str, Any] | None) -> Turn:
-        index = self.navigator.retriever.index()
+    def _turn(self, message: str, previous: dict[str, Any] | None, index: LoadedIndex) -> Turn:
         text = normalize(message)
         prev_context = previous["context"] if previous else {}
         prev_reply = previous["reply"] if previous else {}
@@ -108,11 +108,11 @@ class Conversation:
 
     # --- fresh questions -----------------------------------------------------------------------
     def _search_answer(self, message: str, index: LoadedIndex, facts: Facts, language: str) -> Turn:
-        result = self.navigator.search(message)
+        result = self.navigator.search(message, index)
         ranked = [h.record.id for h in result.hits]
         context = {"facts": facts.as_dict(), "ranked": ranked, "shown": [], "version": result.version}
         if self.navigator.is_vague(message, result):
-            return Turn(answer.clarify(self.navigator.measures(), index.knowledge, language), context)
+            return Turn(answer.clarify(self.navigator.measures(index), index.knowledge, language), context)
         if not result.covered:
             return Turn(answer.no_match(index.knowledge, language), context)
         hits = answer.pick_hits(result, self.navigator.settings.top_k)

@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from bot import answer
-from bot.retrieval import Retriever, SearchResult
+from bot.retrieval import LoadedIndex, Retriever, SearchResult
 from ingest.records import Record
 from ingest.settings import Settings
 from ingest.textnorm import is_japanese, normalize, tokenize
@@ -59,11 +59,11 @@ class Navigator:
         self.settings = settings
         self.retriever = retriever or Retriever(settings)
 
-    def search(self, question: str) -> SearchResult:
-        return self.retriever.search(question)
+    def search(self, question: str, index: LoadedIndex | None = None) -> SearchResult:
+        return self.retriever.search(question, index=index)
 
-    def measures(self) -> list[Record]:
-        index = self.retriever.index()
+    def measures(self, index: LoadedIndex | None = None) -> list[Record]:
+        index = index or self.retriever.index()
         return sorted(
             (r for r in index.records.values() if r.kind == "measure"),
             key=lambda r: [int(p) if p.isdigit() else p for p in re.split(r"[-]", r.id)],
@@ -78,13 +78,14 @@ class Navigator:
     def answer(
         self, question: str, session_id: str | None = None, language: str | None = None
     ) -> dict[str, Any]:
+        """A one-off answer with no conversation (channels go through bot.conversation instead)."""
         language = language or detect_language(question)
-        result = self.search(question)
-        knowledge = self.retriever.index().knowledge
+        index = self.retriever.index()
+        result = self.search(question, index)
         if self.is_vague(question, result):
-            reply = answer.clarify(self.measures(), knowledge, language)
+            reply = answer.clarify(self.measures(index), index.knowledge, language)
         elif not result.covered:
-            reply = answer.no_match(knowledge, language)
+            reply = answer.no_match(index.knowledge, language)
         else:
-            reply = answer.answered(answer.pick_hits(result, self.settings.top_k), knowledge, language)
-        return {"session_id": session_id or new_session_id(), **reply, "index_version": result.version}
+            reply = answer.answered(answer.pick_hits(result, self.settings.top_k), index.knowledge, language)
+        return {"session_id": session_id or new_session_id(), **reply, "index_version": index.number}

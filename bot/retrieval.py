@@ -166,8 +166,10 @@ class Retriever:
                     log.info("loaded index version %s (%s records)", live, len(loaded.records))
             return self._index
 
-    def search(self, question: str, limit: int = 10) -> SearchResult:
-        index = self.index()
+    def search(self, question: str, limit: int = 10, index: LoadedIndex | None = None) -> SearchResult:
+        """Ranked records for a question, from ``index`` (the live version when not given): a caller
+        that reads several things for one answer passes the version it holds, so nothing mixes."""
+        index = index or self.index()
         allowed = self._allowed_kinds(question)
         query_tokens = list(tokenize(question))
         heard = [w for w in spelled_out(question, index.readings) if w not in query_tokens]

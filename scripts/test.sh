@@ -21,4 +21,5 @@ bash scripts/setup.sh --dev
 .venv/bin/python -m pytest "$@"
 # The ingest, ask and chat tests again, against a real Chroma server (`chroma run` on 127.0.0.1).
 NAVIGATOR_TEST_CHROMA=server .venv/bin/python -m pytest "$@" \
-  tests/test_ingest.py tests/test_ask.py tests/test_conversation.py tests/test_safe_reingest.py
+  tests/test_ingest.py tests/test_ask.py tests/test_conversation.py tests/test_safe_reingest.py \
+  tests/test_api.py tests/test_admin_ingest.py

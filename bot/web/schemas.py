@@ -62,6 +62,7 @@ class ChatAnswer(BaseModel):
     contacts: list[Contact]
     suggestions: list[str]
     eligibility: list[Eligibility] | None = None
+    index_version: int = Field(description="the index version the whole answer was read from")
 
 
 class FeedbackRequest(BaseModel):
