@@ -16,7 +16,7 @@ from bot import answer
 from bot.eligibility import Assessment, Facts, assess, read_facts
 from bot.navigator import Navigator, detect_language
 from bot.retrieval import Hit, LoadedIndex
-from bot.store import ConversationStore, UnknownSession
+from bot.store import ConversationStore, UnknownSession, new_session_id
 from ingest.records import Record
 from ingest.textnorm import normalize
 
@@ -70,15 +70,19 @@ class Conversation:
         self, message: str, session_id: str | None = None, *, channel: str = "web", user: str | None = None
     ) -> dict[str, Any]:
         """Answer one message in a session (a new one when no id is given); returns DESIGN's JSON + turn_id."""
+        new_session = session_id is None
         if session_id is None:
-            session_id = self.store.create_session(channel)
+            session_id, previous = new_session_id(), None
         elif not self.store.has_session(session_id):
             raise UnknownSession(f"unknown session '{session_id}'")
-        previous = self.store.last_turn(session_id)
+        else:
+            previous = self.store.last_turn(session_id)
         index = self.navigator.retriever.index()  # one version for everything this answer reads
         turn = self._turn(message, previous, index)
         reply = {"session_id": session_id, **turn.reply, "index_version": index.number}
-        turn_id = self.store.add_turn(session_id, message, reply, turn.context)
+        turn_id = self.store.add_turn(
+            session_id, message, reply, turn.context, new_session_channel=channel if new_session else None
+        )
         return {**reply, "turn_id": turn_id}
 
     # --- dispatch ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ingest.knowledge import Knowledge
@@ -62,14 +63,22 @@ def read_facts(message: str, knowledge: Knowledge) -> Facts:
         amount = int(match.group(1))
         facts.months_in_business = amount * 12 if match.group(2) == "年" else amount
     folded = fold_kana(message).replace(" ", "")
+    words = f" {re.sub(r'[^a-z0-9]+', ' ', text)} "
     best = ""
-    for category, words in (knowledge.catalog.get("industries") or {}).items():
-        for word in words or []:
-            key = fold_kana(str(word)).replace(" ", "") if not str(word).isascii() else None
-            hit = key in folded if key else re.search(rf"\b{re.escape(str(word).lower())}\b", text)
-            if hit and len(str(word)) > len(best):
-                best, facts.industry, facts.industry_word = str(word), category, str(word)
+    for category, names in (knowledge.catalog.get("industries") or {}).items():
+        for name in names or []:
+            key, english = _industry_key(str(name))
+            if (key in words if english else key in folded) and len(str(name)) > len(best):
+                best, facts.industry, facts.industry_word = str(name), category, str(name)
     return facts
+
+
+@lru_cache(maxsize=4096)
+def _industry_key(name: str) -> tuple[str, bool]:
+    """How an industry word is looked for: folded kana in Japanese, a whole word in English."""
+    if name.isascii():
+        return f" {re.sub(r'[^a-z0-9]+', ' ', name.lower()).strip()} ", True
+    return fold_kana(name).replace(" ", ""), False
 
 
 @dataclass

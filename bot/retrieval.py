@@ -110,7 +110,9 @@ class LoadedIndex:
                         _Alias(record_id, folded, english=False, reading=sound if len(sound) >= 4 else "")
                     )
             for alias in overlay.get("aliases_en") or []:
-                table.append(_Alias(record_id, normalize(str(alias)), english=True))
+                words = re.sub(r"[^a-z0-9]+", " ", normalize(str(alias))).strip()
+                if words:
+                    table.append(_Alias(record_id, f" {words} ", english=True))
         return table
 
 
@@ -231,13 +233,14 @@ class Retriever:
         scores: dict[str, float] = {}
         for alias in index.aliases:
             if alias.english:
-                hit = f" {re.sub(r'[^a-z0-9]+', ' ', alias.text).strip()} " in lowered
+                hit = alias.text in lowered  # both padded with spaces: whole words only
             else:
-                hit = _whole_word(alias.text, folded, boundaries) or bool(
+                # `in` first: most aliases are absent, and it costs no Python call to find out.
+                hit = (alias.text in folded and _whole_word(alias.text, folded, boundaries)) or bool(
                     alias.reading and alias.reading in sound
                 )
             if hit:
-                scores[alias.record_id] = scores.get(alias.record_id, 0.0) + len(alias.text)
+                scores[alias.record_id] = scores.get(alias.record_id, 0.0) + len(alias.text.strip())
         return scores
 
     def _covered(self, signals: dict[str, Any]) -> bool:

@@ -116,10 +116,24 @@ class ConversationStore:
             return self.session_for_key(channel, external_key)
 
     # --- turns ---------------------------------------------------------------------------------
-    def add_turn(self, session_id: str, question: str, reply: dict[str, Any], context: dict[str, Any]) -> int:
+    def add_turn(
+        self,
+        session_id: str,
+        question: str,
+        reply: dict[str, Any],
+        context: dict[str, Any],
+        new_session_channel: str | None = None,
+    ) -> int:
+        """Store one answer; with ``new_session_channel`` the session is created in the same
+        transaction (one commit per answer instead of two)."""
         now = time.time()
         cited = [c["id"] for c in reply.get("citations", [])]
         with self._connect() as db:
+            if new_session_channel is not None:
+                db.execute(
+                    "INSERT INTO sessions (id, channel, external_key, created, updated) VALUES (?, ?, NULL, ?, ?)",
+                    (session_id, new_session_channel, now, now),
+                )
             cursor = db.execute(
                 "INSERT INTO turns (session_id, created, question, status, language, cited_ids, reply, context)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

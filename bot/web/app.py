@@ -112,6 +112,12 @@ def serve(settings: Settings) -> int:
     print(f"navigator serve: demo page {base}/  (API: {base}/openapi.json)", flush=True)
     options = {"host": settings.host, "port": settings.port, "log_level": "warning", "access_log": False}
     if settings.web_workers > 1:
+        if not settings.chroma_url:
+            log.warning(
+                "%s worker processes share the embedded Chroma folder: fine for answering, but re-ingest "
+                "with one worker or use a Chroma server (NAVIGATOR_CHROMA_URL)",
+                settings.web_workers,
+            )
         # Each worker process builds its own runtime from the environment (see worker_app).
         del embedder
         uvicorn.run("bot.web.app:worker_app", factory=True, workers=settings.web_workers, **options)
