@@ -172,12 +172,8 @@ def _other_conditions(rules: dict[str, Any], language: str) -> str:
             parts.append(f"商工会議所の経営指導を{months}ヵ月以上受けていること")
         if recommendation:
             parts.append(f"{recommendation}を受けること")
-        note = f"（{collateral}）" if collateral else ""
-        return (
-            f"ほかに、{'、'.join(parts)}が必要です{note}。"
-            if parts
-            else (f"{collateral}。" if collateral else "")
-        )
+        text = f"ほかに、{'、'.join(parts)}が必要です。" if parts else ""
+        return text + (f"{collateral}の融資です。" if collateral else "")
     parts = []
     if months:
         parts.append(f"at least {months} months of management guidance from the chamber of commerce")
