@@ -6,8 +6,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -17,9 +15,9 @@ import httpx
 import pytest
 
 from ingest.index_store import IndexStore
-from ingest.settings import REPO_ROOT, Settings
-from tests.conftest import chroma_server, cli_env, free_port
-from tests.test_safe_reingest import wait_for_building, write_bulk_document
+from ingest.settings import Settings
+from tests.conftest import chroma_server, cli_env, free_port, run_cli
+from tests.test_safe_reingest import start_ingest, wait_for_building, write_bulk_document
 from tests.web_support import ADMIN_TOKEN, start_serve, stop, wait_ready
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -130,14 +128,7 @@ def test_clients_asking_during_a_reingest_see_one_version_or_the_other_then_roll
 
         change_plan(shared)
         write_bulk_document(shared.documents_dir, sections=1500)  # a re-ingest that lasts a while
-        ingest = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "-v", "ingest"],
-            env=cli_env(shared),
-            cwd=REPO_ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        ingest = start_ingest(shared)
         replies: list[dict] = []
         errors: list[str] = []
 
@@ -170,13 +161,7 @@ def test_clients_asking_during_a_reingest_see_one_version_or_the_other_then_roll
         for reply in replies:
             assert essence(reply) == reference[reply["index_version"]][reply["question"]], reply
 
-        rollback = subprocess.run(
-            [sys.executable, "-m", "bot.cli", "rollback"],
-            env=cli_env(shared),
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-        )
+        rollback = run_cli(shared, "rollback")
         assert rollback.returncode == 0, rollback.stderr
         wait_version(base, old_version)
         assert answers(base) == reference[old_version]
@@ -188,14 +173,7 @@ def test_a_killed_ingest_leaves_the_server_on_the_last_good_version(shared):
         before = answers(base)
         change_plan(shared)
         write_bulk_document(shared.documents_dir, sections=2500)
-        ingest = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "-v", "ingest"],
-            env=cli_env(shared),
-            cwd=REPO_ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        ingest = start_ingest(shared)
         wait_for_building(ingest)
         time.sleep(0.5)
         os.kill(ingest.pid, signal.SIGKILL)
@@ -204,13 +182,7 @@ def test_a_killed_ingest_leaves_the_server_on_the_last_good_version(shared):
         assert httpx.get(f"{base}/readyz").json()["index_version"] == good
         assert answers(base) == before
 
-        done = subprocess.run(
-            [sys.executable, "-m", "bot.cli", "ingest"],
-            env=cli_env(shared),
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-        )
+        done = run_cli(shared, "ingest")
         assert done.returncode == 0, done.stderr
         store = IndexStore(shared)
         on_server = sorted(
