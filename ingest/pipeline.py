@@ -230,8 +230,10 @@ def _ingest(
     embedder = embedder or make_embedder(settings.embedder, settings.embed_threads)
     name = embedder_name(embedder)
     live = store.live()
-    previous = _live_entries(store, live.number) if live and live.embedder == name else {}
-    previous_records = _records_of(_live_entries(store, live.number)) if live else {}
+    live_entries = _live_entries(store, live.number) if live else {}
+    previous_records = _records_of(live_entries)
+    # Stored vectors are reusable only if the same embedder made them.
+    previous = live_entries if live and live.embedder == name else {}
 
     documents = [doc for r in loaded.records for doc in record_documents(r, knowledge.overlay(r.id))]
     _count_changes(report, loaded.records, documents, previous)
