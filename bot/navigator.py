@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import re
-import uuid
-from typing import Any
 
-from bot import answer
 from bot.retrieval import LoadedIndex, Retriever, SearchResult
 from ingest.records import Record
 from ingest.settings import Settings
@@ -50,10 +47,6 @@ def detect_language(text: str) -> str:
     return "ja" if is_japanese(text) else "en"
 
 
-def new_session_id() -> str:
-    return "s-" + uuid.uuid4().hex[:16]
-
-
 class Navigator:
     def __init__(self, settings: Settings, retriever: Retriever | None = None) -> None:
         self.settings = settings
@@ -74,18 +67,3 @@ class Navigator:
             return False
         tokens = tokenize(question)
         return all(t in _VAGUE for t in tokens) and len(normalize(question)) <= 30
-
-    def answer(
-        self, question: str, session_id: str | None = None, language: str | None = None
-    ) -> dict[str, Any]:
-        """A one-off answer with no conversation (channels go through bot.conversation instead)."""
-        language = language or detect_language(question)
-        index = self.retriever.index()
-        result = self.search(question, index)
-        if self.is_vague(question, result):
-            reply = answer.clarify(self.measures(index), index.knowledge, language)
-        elif not result.covered:
-            reply = answer.no_match(index.knowledge, language)
-        else:
-            reply = answer.answered(answer.pick_hits(result, self.settings.top_k), index.knowledge, language)
-        return {"session_id": session_id or new_session_id(), **reply, "index_version": index.number}
