@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,7 @@ from bot.runtime import Runtime
 from bot.store import ConversationStore
 from bot.web.app import create_app
 from ingest.settings import REPO_ROOT, Settings
+from tests.conftest import free_port
 
 ADMIN_TOKEN = "test-admin-token"
 CHROMIUM = "/usr/bin/chromium"
@@ -36,12 +36,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = REPO_ROOT / "test-artifacts"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def web_settings(base: Settings, **overrides: object) -> Settings:
