@@ -209,16 +209,7 @@ class SlackHandlers:
         session = self.store.session_for_key(
             "slack", f"slack:{team}:{command.get('channel_id')}:command:{plan.user}"
         )
-        reply = self._respond(plan.text, session, plan.user)
-        if reply is None:
-            respond(response_type="ephemeral", replace_original=False, text=UNAVAILABLE)
-            return
-        respond(
-            response_type="ephemeral",
-            replace_original=False,
-            text=blocks.fallback_text(reply),
-            blocks=blocks.answer_blocks(reply, share=True),
-        )
+        _answer_privately(respond, self._respond(plan.text, session, plan.user))
 
     def _reindex(self, respond: Respond, user: str) -> None:
         """Re-ingest knowledge/ and post the report to the channel (who ran it, what changed)."""
@@ -321,15 +312,7 @@ class SlackHandlers:
         session = turn["session_id"] if turn else self.store.create_session("slack")
         reply = self._respond(question, session, user)
         if (body.get("container") or {}).get("is_ephemeral"):
-            if reply is None:
-                respond(response_type="ephemeral", replace_original=False, text=UNAVAILABLE)
-                return
-            respond(
-                response_type="ephemeral",
-                replace_original=False,
-                text=blocks.fallback_text(reply),
-                blocks=blocks.answer_blocks(reply, question=question, share=True),
-            )
+            _answer_privately(respond, reply, question=question)
             return
         channel = (body.get("channel") or {}).get("id") or ""
         message = body.get("message") or {}
@@ -390,3 +373,17 @@ def _is_direct_message(event: dict[str, Any]) -> bool:
 def _from_bot(event: dict[str, Any]) -> bool:
     """Other bots' (and our own) messages are never answered: no loops between bots."""
     return bool(event.get("bot_id") or event.get("bot_profile") or event.get("subtype") == "bot_message")
+
+
+def _answer_privately(respond: Respond, reply: dict[str, Any] | None, question: str | None = None) -> None:
+    """An answer only the asker sees (slash command, or a suggestion pressed under one), with the
+    button to share it; a short apology when no answer could be made."""
+    if reply is None:
+        respond(response_type="ephemeral", replace_original=False, text=UNAVAILABLE)
+        return
+    respond(
+        response_type="ephemeral",
+        replace_original=False,
+        text=blocks.fallback_text(reply),
+        blocks=blocks.answer_blocks(reply, question=question, share=True),
+    )
