@@ -9,7 +9,6 @@ Slack signs them (`v0=` HMAC-SHA256 of `v0:{timestamp}:{body}`).
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 import uuid
@@ -21,12 +20,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 import httpx
-import uvicorn
 from fastapi import FastAPI
 from slack_sdk.signature import SignatureVerifier
 
 from bot.runtime import Runtime, build_runtime
+from bot.web.app import create_app
 from ingest.settings import Settings
+from tests.web_support import serve_app
 
 SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
@@ -331,37 +331,8 @@ class Harness:
 
 
 def web_app(settings: Settings, runtime: Runtime) -> FastAPI:
-    """The real `navigator serve` app when the web package is there; else a bare app with the route."""
-    try:
-        from bot.web.app import create_app
-    except ImportError:
-        from bot.slack.http import attach_http
-
-        app = FastAPI()
-        assert attach_http(app, runtime)
-        return app
+    """The real web app of `navigator serve`, with its Slack endpoint mounted from the settings."""
     return create_app(settings, runtime)
-
-
-@contextmanager
-def serve(app: FastAPI) -> Iterator[str]:
-    """uvicorn on a free 127.0.0.1 port in a thread, as `navigator serve` runs it."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 def slack_settings(base: Settings, standin: SlackStandIn, data_dir: Any, **overrides: Any) -> Settings:
@@ -384,7 +355,7 @@ def running_bot(base: Settings, retriever: Any, data_dir: Any, **overrides: Any)
     settings = slack_settings(base, standin, data_dir, **overrides)
     runtime = build_runtime(settings, retriever=retriever)
     try:
-        with serve(web_app(settings, runtime)) as url, httpx.Client(timeout=30) as client:
+        with serve_app(web_app(settings, runtime)) as url, httpx.Client(timeout=30) as client:
             yield Harness(standin, settings, runtime, url, client)
     finally:
         standin.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import socket
 import subprocess
 import sys
 import tempfile
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import uvicorn
+from fastapi import FastAPI
 
 from bot.conversation import Conversation
 from bot.navigator import Navigator
@@ -51,23 +53,34 @@ def runtime_for(navigator: Navigator, settings: Settings, store_path: Path) -> R
 
 
 @contextlib.contextmanager
-def live_server(settings: Settings, runtime: Runtime, port: int | None = None) -> Iterator[str]:
-    """The app on a real HTTP server (uvicorn in a thread); yields its base URL."""
-    port = port or free_port()
-    app = create_app(settings, runtime)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
+def serve_app(app: FastAPI) -> Iterator[str]:
+    """uvicorn on a free 127.0.0.1 port in a thread, as `navigator serve` runs it; yields its base URL.
+
+    The socket is bound here and handed to uvicorn, so no other process can take the port between
+    choosing it and listening on it.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("test server did not start")
-        time.sleep(0.02)
+        time.sleep(0.01)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        sock.close()
+
+
+def live_server(settings: Settings, runtime: Runtime) -> contextlib.AbstractContextManager[str]:
+    """The web app of these settings and runtime on a real HTTP server."""
+    return serve_app(create_app(settings, runtime))
 
 
 @contextlib.contextmanager
