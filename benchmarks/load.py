@@ -11,6 +11,10 @@ on a small machine measures queueing more than serving.
 Prints requests/s, p50/p95/p99/max latency and errors, next to the time of one bare query
 embedding measured in the same run (the floor any answer pays). Run:
     .venv/bin/python benchmarks/load.py --clients 32 --duration 30 --think 1
+
+`--knowledge-dir` serves another knowledge folder, and `--data-dir` uses a data folder that is kept
+(an index already built there is served as it is, without a new ingest); benchmarks/corpus_scale.py
+uses both to load a server answering from a large synthetic corpus.
 """
 
 from __future__ import annotations
@@ -57,8 +61,12 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
 
 
-def start_server(port: int, data_dir: str, workers: int, threads: int) -> subprocess.Popen[bytes]:
+def start_server(
+    port: int, data_dir: str, workers: int, threads: int, knowledge_dir: str | None = None
+) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NAVIGATOR_", "SLACK_"))}
+    if knowledge_dir:
+        env["NAVIGATOR_KNOWLEDGE_DIR"] = knowledge_dir
     env.update(
         NAVIGATOR_DATA_DIR=data_dir,
         NAVIGATOR_RATE_LIMIT_PER_MINUTE="0",  # the load comes from one address: limiting must be off
@@ -222,6 +230,20 @@ def main() -> int:
     parser.add_argument(
         "--port", type=int, help="load a server already running on this 127.0.0.1 port (rate limit off!)"
     )
+    parser.add_argument(
+        "--knowledge-dir",
+        help="knowledge folder the server ingests (NAVIGATOR_KNOWLEDGE_DIR; default knowledge/)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        help="data folder to use and keep (default: a temporary one); an index already in it is served as is",
+    )
+    parser.add_argument(
+        "--ready-timeout",
+        type=float,
+        default=180,
+        help="seconds to wait for the server to be ready, its first ingest included (default 180)",
+    )
     args = parser.parse_args()
 
     questions = load_questions()
@@ -232,10 +254,12 @@ def main() -> int:
         return report(args, questions, ready, results, embed_p50, embed_p95)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryDirectory(prefix="navigator-load-") as data_dir:
-        server = start_server(port, data_dir, args.workers, args.threads)
+    with tempfile.TemporaryDirectory(prefix="navigator-load-") as temporary:
+        data_dir = args.data_dir or temporary
+        Path(data_dir).mkdir(parents=True, exist_ok=True)
+        server = start_server(port, data_dir, args.workers, args.threads, args.knowledge_dir)
         try:
-            ready = wait_ready(base, server)
+            ready = wait_ready(base, server, args.ready_timeout)
             embed_p50, embed_p95 = embedding_floor(questions)
             results = asyncio.run(run_load(port, questions, args))
         finally:
