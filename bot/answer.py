@@ -1,15 +1,22 @@
 """The extractive answer composer: no LLM, every sentence is built from knowledge-base fields.
 
 Programs are named with the plan's own title and 事業内容 (or the catalog's English title and summary),
-indicators with their exact figures, contacts with the fields contacts.yaml has. Anything the
-knowledge base does not hold is not said.
+indicators with their exact figures, documents' passages by the sentences that answer (quoted
+verbatim), contacts with the fields contacts.yaml or the document's own 問い合わせ先 has, and an
+application period that has ended or not yet opened is said to be so. Anything the knowledge base
+does not hold is not said.
 """
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
-from bot.retrieval import Hit, SearchResult
+from bot.retrieval import Hit, LoadedIndex, SearchResult
+from bot.scope import OutOfScope
+from ingest.dates import period_status
+from ingest.dates import today as japan_today
 from ingest.knowledge import Knowledge
 from ingest.records import Record
 
@@ -19,25 +26,89 @@ RELATIVE_CUTOFF = 0.7
 
 UNITS_EN = {"件": "cases", "人": "people", "法人": "corporations", "社": "companies"}
 FISCAL_EN = {"令和6年度": "FY2024 (Reiwa 6)", "令和11年度": "FY2029 (Reiwa 11)"}
+PLAN_NAME = {"ja": "藤沢市の中小企業支援の計画", "en": "Fujisawa's SME support plan"}
+_DOCUMENT_KINDS = frozenset({"document", "passage"})
 
 
-def pick_hits(result: SearchResult, top_k: int) -> list[Hit]:
-    """The best hit and the others close enough to it to be worth naming."""
+def pick_hits(
+    result: SearchResult,
+    top_k: int,
+    wants_fact: bool = False,
+    index: LoadedIndex | None = None,
+) -> list[Hit]:
+    """The best hit and the others close enough to it to be worth naming.
+
+    A plan program and a document that details it (a program sheet, a 募集要項; links in ``index``)
+    are named together, the program first and the document's best passage second: the program says
+    what the help is, the passage gives the amount or the window. Otherwise a document's passage among the first five
+    that is nearer the question than the top record by both similarity and keywords is named first
+    (the plan's line is the broader answer); when the question asks for a fact (``wants_fact``: an
+    amount, a rate, a date, papers, a desk), which the plan never states, one signal suffices."""
     if not result.hits:
         return []
-    top = result.hits[0]
-    picked = [top]
-    for hit in result.hits[1:]:
+    top = _most_specific(result.hits)
+    detail: Hit | None = None
+    if top.record.kind == "passage" and index is not None:
+        programs = set(index.programs_of.get(top.record.document_id, []))
+        program = next((h for h in result.hits[:10] if h.record.id in programs), None)
+        if program is not None:
+            top, detail = program, top
+    elif top.record.kind not in _DOCUMENT_KINDS:
+        linked = set(index.documents_of.get(top.record.id, [])) if index is not None else set()
+        detail = next(
+            (h for h in result.hits[:10] if h.record.kind == "passage" and h.record.document_id in linked),
+            None,
+        )
+        passage = next(
+            (
+                h
+                for h in result.hits[:5]
+                if h.record.kind == "passage"
+                and (
+                    (h.dense >= top.dense and h.keyword >= top.keyword)
+                    or (wants_fact and (h.dense >= top.dense or h.keyword >= top.keyword))
+                )
+            ),
+            None,
+        )
+        if detail is None and passage is not None:
+            top = passage
+    picked = [top] + ([detail] if detail is not None and top_k > 1 else [])
+    for hit in result.hits:
         if len(picked) >= top_k:
             break
-        if hit.score >= RELATIVE_CUTOFF and (hit.record.kind == top.record.kind or hit.alias > 0):
+        if any(hit is p for p in picked) or _repeats_document(hit.record, [p.record for p in picked]):
+            continue
+        if hit.score >= RELATIVE_CUTOFF and (_family(hit.record) == _family(top.record) or hit.alias > 0):
             picked.append(hit)
     return picked
 
 
-def citation(n: int, hit: Hit) -> dict[str, Any]:
+def _most_specific(hits: list[Hit]) -> Hit:
+    """The top hit, or, when that is a whole document, its best passage if that scored nearly as
+    well: the passage says the thing asked, the document record only what the document is for."""
+    top = hits[0]
+    if top.record.kind != "document":
+        return top
+    passages = [h for h in hits[1:] if h.record.kind == "passage" and h.record.document_id == top.record.id]
+    return passages[0] if passages and passages[0].score >= RELATIVE_CUTOFF else top
+
+
+def _repeats_document(record: Record, picked: list[Record]) -> bool:
+    """One document is named once: a second passage of it would pad the answer (the follow-up
+    "もっと詳しく" shows the whole passage, and the document's contact is on the card)."""
+    if record.kind not in _DOCUMENT_KINDS:
+        return False
+    return any(p.kind in _DOCUMENT_KINDS and p.document_id == record.document_id for p in picked)
+
+
+def _family(record: Record) -> str:
+    return "document" if record.kind in _DOCUMENT_KINDS else record.kind
+
+
+def citation(n: int, hit: Hit, quote: str = "") -> dict[str, Any]:
     record = hit.record
-    return {
+    cited = {
         "n": n,
         "id": record.id,
         "kind": record.kind,
@@ -48,16 +119,28 @@ def citation(n: int, hit: Hit) -> dict[str, Any]:
         "score": hit.score,
         "text": record.text,
     }
+    if record.kind in _DOCUMENT_KINDS:
+        cited.update({"document": record.document, "url": record.url, "quote": quote})
+    return cited
 
 
-def contacts_for(records: list[Record], knowledge: Knowledge) -> list[dict[str, Any]]:
-    """The implementing bodies of the cited records that contacts.yaml knows, merged by organisation."""
+def contacts_for(
+    records: list[Record], knowledge: Knowledge, documents: dict[str, Record] | None = None
+) -> list[dict[str, Any]]:
+    """The implementing bodies of the cited records that contacts.yaml knows, merged by organisation;
+    for a document's passages, the document's own 問い合わせ先 (as contacts.yaml has it when the
+    organisation or the phone number matches, otherwise as the document states it)."""
     merged: dict[str, dict[str, Any]] = {}
     for record in records:
-        overlay_ids = knowledge.overlay(record.id).get("contacts") or []
-        entries = [knowledge.contact_by_id(i) for i in overlay_ids] or [
-            knowledge.contact_for(body) for body in record.bodies
-        ]
+        if record.kind in _DOCUMENT_KINDS:
+            document = (documents or {}).get(record.document_id)
+            stated = (document.info.get("contact") if document else None) or None
+            entries = [_document_contact(stated, document, knowledge)] if stated and document else []
+        else:
+            overlay_ids = knowledge.overlay(record.id).get("contacts") or []
+            entries = [knowledge.contact_by_id(i) for i in overlay_ids] or [
+                knowledge.contact_for(body) for body in record.bodies
+            ]
         for entry in entries:
             if entry is None:
                 continue
@@ -65,6 +148,38 @@ def contacts_for(records: list[Record], knowledge: Knowledge) -> list[dict[str, 
             if record.id not in card["for"]:
                 card["for"].append(record.id)
     return list(merged.values())
+
+
+def _digits(phone: str) -> str:
+    return re.sub(r"\D", "", re.sub(r"[（(]内線.*$", "", phone))
+
+
+def _document_contact(stated: dict[str, str], document: Record, knowledge: Knowledge) -> dict[str, Any]:
+    """contacts.yaml's entry when the document's contact is one it knows, else the document's words."""
+    phone = _digits(stated.get("phone", ""))
+    for entry in knowledge.contacts:
+        if phone and phone == _digits(str(entry.get("phone", ""))):
+            known = dict(entry)
+            if "内線" in stated.get("phone", ""):  # the document names the desk behind the switchboard
+                known.update(
+                    id=f"{entry['id']}:{document.id}",
+                    name=stated.get("name") or entry["name"],
+                    phone=stated["phone"],
+                )
+            return known
+    by_name = knowledge.contact_for(stated.get("name", ""))
+    if by_name is not None:
+        return by_name
+    return {
+        "id": f"{document.id}:contact",
+        "name": stated.get("name") or document.title,
+        "name_en": "",
+        "phone": stated.get("phone", ""),
+        "url": document.url,
+        "address": "",
+        "hours": stated.get("hours", ""),
+        "source": document.title,
+    }
 
 
 def contact_card(entry: dict[str, Any]) -> dict[str, Any]:
@@ -77,6 +192,11 @@ def contact_card(entry: dict[str, Any]) -> dict[str, Any]:
         "address": entry.get("address", ""),
         "hours": entry.get("hours", ""),
         "for": [],
+        **(
+            {"source": entry["source"]}
+            if isinstance(entry.get("source"), str) and entry.get("source")
+            else {}
+        ),
     }
 
 
@@ -84,9 +204,16 @@ def fallback_contacts(knowledge: Knowledge) -> list[dict[str, Any]]:
     return [contact_card(c) for i in FALLBACK_DESKS if (c := knowledge.contact_by_id(i))]
 
 
-def describe(record: Record, knowledge: Knowledge, language: str) -> str:
+def describe(record: Record, knowledge: Knowledge, language: str, quote: str = "") -> str:
     """One line of what a record offers, in the asker's language, from the knowledge base only."""
     overlay = knowledge.overlay(record.id)
+    if record.kind == "passage":
+        heading = f"（{record.title}）" if record.title != record.document else ""
+        if language == "en":
+            return f"“{record.document}”{heading}: 「{quote or record.text}」"
+        return f"『{record.document}』{heading}: 「{quote or record.text}」"
+    if record.kind == "document":
+        return f"『{record.title}』: {_shorten(record.text, 120)}" if record.text else f"『{record.title}』"
     if record.kind == "indicator":
         return indicator_line(record, overlay, language)
     if language == "en" and overlay.get("title_en"):
@@ -117,13 +244,26 @@ def _shorten(text: str, limit: int) -> str:
 
 
 def answered(
-    hits: list[Hit], knowledge: Knowledge, language: str, intro: str | None = None
+    hits: list[Hit],
+    index: LoadedIndex,
+    language: str,
+    intro: str | None = None,
+    quotes: dict[str, str] | None = None,
+    today: date | None = None,
 ) -> dict[str, Any]:
+    """An answer naming ``hits``; a passage is shown by its quote (``quotes``, else its first units)."""
+    knowledge = index.knowledge
     records = [h.record for h in hits]
+    quotes = {r.id: (quotes or {}).get(r.id) or first_units(r) for r in records if r.kind == "passage"}
     lines = [intro or _intro(records, language)]
+    noted: set[str] = set()
     for n, hit in enumerate(hits, 1):
-        lines.append(f"[{n}] {describe(hit.record, knowledge, language)}")
-    contacts = contacts_for(records, knowledge)
+        lines.append(f"[{n}] {describe(hit.record, knowledge, language, quotes.get(hit.record.id, ''))}")
+        once = hit.record.document_id or hit.record.id  # a document's notes are said once
+        if once not in noted:
+            lines.extend(f"    {note}" for note in _notes(hit.record, index, language, today))
+            noted.add(once)
+    contacts = contacts_for(records, knowledge, index.records)
     if contacts:
         names = (
             "、".join(c["name"] for c in contacts)
@@ -135,18 +275,90 @@ def answered(
         "status": "answered",
         "language": language,
         "answer": "\n".join(lines),
-        "citations": [citation(n, h) for n, h in enumerate(hits, 1)],
+        "citations": [citation(n, h, quotes.get(h.record.id, "")) for n, h in enumerate(hits, 1)],
         "contacts": contacts,
         "suggestions": follow_up_suggestions(records, knowledge, language),
     }
 
 
+def first_units(record: Record, limit: int = 3) -> str:
+    """A passage's opening units, for an answer that has no question to pick sentences by."""
+    return " ".join(record.units[:limit]) or record.text
+
+
+def _notes(record: Record, index: LoadedIndex, language: str, today: date | None) -> list[str]:
+    """What an owner must know beside the line: an ended or not-yet-open period, and the link
+    between a plan program and the documents that detail it."""
+    ja = language == "ja"
+    notes: list[str] = []
+    if record.kind in _DOCUMENT_KINDS:
+        document = index.records.get(record.document_id)
+        info = document.info if document else {}
+        status = (
+            "ended"
+            if info.get("status") == "ended"
+            else period_status(info.get("period"), japan_today(today))
+        )
+        period = info.get("period") or {}
+        if status == "ended":
+            end = period.get("end", "")
+            notes.append(
+                (
+                    f"※ この募集は{_ja_date(end)}で受付を終了しています。"
+                    if end
+                    else "※ この制度は終了しています。"
+                )
+                if ja
+                else (f"Note: applications closed on {end}." if end else "Note: this scheme has ended.")
+            )
+        elif status == "upcoming":
+            start = period.get("start", "")
+            notes.append(
+                f"※ 受付は{_ja_date(start)}からです（まだ受付前です）。"
+                if ja
+                else f"Note: applications open on {start}; not yet open."
+            )
+        for program_id in index.programs_of.get(record.document_id, [])[:2]:
+            program = index.records[program_id]
+            title = program.title if ja else str(knowledge_title(index.knowledge, program))
+            notes.append(
+                f"計画の「{title}」（{program_id}）の案内です。"
+                if ja
+                else f"Part of the plan's “{title}” ({program_id})."
+            )
+    else:
+        for document_id in index.documents_of.get(record.id, [])[:2]:
+            title = index.records[document_id].title
+            notes.append(f"詳しい案内: 『{title}』" if ja else f"Details: “{title}”")
+    return notes
+
+
+def knowledge_title(knowledge: Knowledge, record: Record) -> str:
+    return str(knowledge.overlay(record.id).get("title_en") or record.title)
+
+
+def _ja_date(iso: str) -> str:
+    if not iso:
+        return ""
+    day = date.fromisoformat(iso)
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def _intro(records: list[Record], language: str) -> str:
     if all(r.kind == "indicator" for r in records):
         return "指標の実績と目標です。" if language == "ja" else "The plan's indicator figures:"
+    sources: list[str] = []
+    for record in records:
+        name = (
+            (f"『{record.document}』" if language == "ja" else f"“{record.document}”")
+            if record.kind in _DOCUMENT_KINDS
+            else PLAN_NAME[language]
+        )
+        if name not in sources:
+            sources.append(name)
     if language == "ja":
-        return "ご質問に合いそうな支援策です（藤沢市の中小企業支援の計画より）。"
-    return "These programs from Fujisawa's SME support plan may fit your question:"
+        return f"ご質問に合いそうな情報です（出典: {'、'.join(sources)}）。"
+    return f"This may fit your question (sources: {', '.join(sources)}):"
 
 
 def follow_up_suggestions(records: list[Record], knowledge: Knowledge, language: str) -> list[str]:
@@ -161,12 +373,32 @@ def follow_up_suggestions(records: list[Record], knowledge: Knowledge, language:
     return suggestions
 
 
-def no_match(knowledge: Knowledge, language: str) -> dict[str, Any]:
-    contacts = fallback_contacts(knowledge)
+_NOT_BUSINESS_JA = {
+    "tax": "税金の納付・減免・申告は、事業者支援ではなく市や税務署の担当窓口のご案内になります。",
+    "household": "ご家庭や個人の暮らしのことは、このナビゲーターがご案内する事業者向けの支援には含まれません。",
+    "personal_finance": "個人のローンや金融機関の金利は、このナビゲーターがご案内する事業者向けの支援には含まれません。",
+    "other_city": "このナビゲーターがご案内するのは藤沢市の事業者向けの支援です。ほかの自治体の制度は、その自治体にお尋ねください。",
+}
+_NOT_BUSINESS_EN = {
+    "tax": "Paying, reducing or filing taxes is handled by the city's and the tax office's desks, not by business support.",
+    "household": "Household and personal matters are not part of the business support this navigator covers.",
+    "personal_finance": "Personal loans and banks' rates are not part of the business support this navigator covers.",
+    "other_city": "This navigator covers Fujisawa's support for businesses; please ask the other municipality about its schemes.",
+}
+
+
+def no_match(knowledge: Knowledge, language: str, scope: OutOfScope | None = None) -> dict[str, Any]:
+    """Nothing fits: say so, and name the desk that handles it (the city's general desk for a
+    household's or a person's matter, the city and the chamber otherwise)."""
+    contacts = (
+        [contact_card(c) for i in scope.desks if (c := knowledge.contact_by_id(i))] if scope else []
+    ) or fallback_contacts(knowledge)
     if language == "ja":
         names = "、".join(f"{c['name']}（{c['phone']}）" if c["phone"] else c["name"] for c in contacts)
         text = (
-            "申し訳ありません。ご質問に合う支援策は、このナビゲーターが持つ藤沢市の中小企業支援の情報には"
+            (_NOT_BUSINESS_JA[scope.reason] + f"次の窓口でお尋ねください: {names}")
+            if scope
+            else "申し訳ありません。ご質問に合う支援策は、このナビゲーターが持つ藤沢市の中小企業支援の情報には"
             f"見つかりませんでした。窓口の担当者にご相談ください: {names}"
         )
         suggestions = ["設備資金を借りたい", "人手不足で採用したい", "事業承継の相談をしたい"]
@@ -175,7 +407,9 @@ def no_match(knowledge: Knowledge, language: str) -> dict[str, Any]:
             f"{c['name_en'] or c['name']} ({c['phone']})" if c["phone"] else c["name"] for c in contacts
         )
         text = (
-            "Sorry, I could not find a program in Fujisawa's SME support information that fits this question. "
+            (_NOT_BUSINESS_EN[scope.reason] + f" Please ask: {names}")
+            if scope
+            else "Sorry, I could not find a program in Fujisawa's SME support information that fits this question. "
             f"Please ask a person at: {names}"
         )
         suggestions = [
@@ -215,6 +449,15 @@ def details(record: Record, knowledge: Knowledge, language: str) -> str:
     """Everything the knowledge base holds about one record, for "tell me more about the second"."""
     overlay = knowledge.overlay(record.id)
     ja = language == "ja"
+    if record.kind in _DOCUMENT_KINDS:
+        lines = [f"[1] 『{record.document}』" if ja else f"[1] “{record.document}”"]
+        if record.path:
+            lines.append(" › ".join(record.path))
+        lines.append(record.text)
+        if record.url:
+            lines.append(("URL: " if not ja else "掲載ページ: ") + record.url)
+        lines.append(("出典: " if ja else "Source: ") + record.location)
+        return "\n".join(lines)
     lines = [f"[1] {describe(record, knowledge, language)}"]
     if record.measure:
         lines.append(f"施策: {record.measure}" if ja else f"Measure: {record.measure}")

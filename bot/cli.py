@@ -55,11 +55,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "eval",
-        help="retrieval quality on a question set, beside a naive baseline",
-        description="Builds a scratch index and prints hit@1, hit@3, MRR and no-match precision/recall "
-        "for the navigator and for a RecursiveCharacterTextSplitter + Chroma baseline.",
+        help="retrieval and answer quality on question sets, beside a naive baseline",
+        description="Builds a scratch index per question set. For the plan's set: hit@1, hit@3, MRR and "
+        "no-match precision/recall for the navigator and for a RecursiveCharacterTextSplitter + Chroma "
+        "baseline. For a set about documents (questions naming a `document` and a `fact`, with the "
+        "documents folder to add): the expected document among the first 3 citations, the asked fact "
+        "inside the answer's quote, uncovered questions declined.",
     )
-    p.add_argument("file", nargs="?", type=Path, help="question set (default: eval/questions.yaml)")
+    p.add_argument(
+        "file",
+        nargs="*",
+        type=Path,
+        help="question sets (default: eval/questions.yaml, eval/documents.yaml, eval/sheets.yaml)",
+    )
     p.add_argument("--embedder", help="embedder spec to evaluate (default: NAVIGATOR_EMBEDDER)")
     p.add_argument("--failures", action="store_true", help="list the questions the navigator got wrong")
 
@@ -162,15 +170,32 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.evaluation import DEFAULT_QUESTIONS, failures, format_table, load_questions, run_eval
+    from bot.evaluation import (
+        DEFAULT_SETS,
+        failures,
+        format_answer_table,
+        format_table,
+        is_answer_set,
+        load_questions,
+        run_answer_eval,
+        run_eval,
+    )
 
-    questions_file = args.file or DEFAULT_QUESTIONS
-    results = run_eval(settings, questions_file, args.embedder)
     print(f"embedder: {args.embedder or settings.embedder}")
-    print(format_table(results, len(load_questions(questions_file))))
-    if args.failures:
-        for failure in failures(results[0]):
-            print(json.dumps(failure, ensure_ascii=False))
+    for questions_file in args.file or [f for f in DEFAULT_SETS if f.exists()]:
+        count = len(load_questions(questions_file))
+        print(f"\n## {questions_file.name}")
+        if is_answer_set(questions_file):
+            metrics = run_answer_eval(settings, questions_file, args.embedder)
+            print(format_answer_table(metrics, count))
+            found = metrics.failures()
+        else:
+            results = run_eval(settings, questions_file, args.embedder)
+            print(format_table(results, count))
+            found = failures(results[0])
+        if args.failures:
+            for failure in found:
+                print(json.dumps(failure, ensure_ascii=False))
     return 0
 
 

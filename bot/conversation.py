@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot import answer
+from bot import answer, quotes
 from bot.eligibility import Assessment, Facts, assess, read_facts
 from bot.navigator import Navigator, detect_language
 from bot.retrieval import Hit, LoadedIndex
@@ -118,13 +118,26 @@ class Conversation:
         if self.navigator.is_vague(message, result):
             return Turn(answer.clarify(self.navigator.measures(index), index.knowledge, language), context)
         if not result.covered:
-            return Turn(answer.no_match(index.knowledge, language), context)
-        hits = answer.pick_hits(result, self.navigator.settings.top_k)
+            return Turn(answer.no_match(index.knowledge, language, result.scope), context)
+        hits = answer.pick_hits(
+            result, self.navigator.settings.top_k, bool(quotes.asked_facts(message)), index
+        )
+        quoted: dict[str, str] = {}
+        for n, hit in enumerate(hits):
+            if hit.record.kind == "passage":
+                hits[n], text = quotes.best_passage(hit, result, index, message)
+                quoted[hits[n].record.id] = text
         context["shown"] = [h.record.id for h in hits]
-        return Turn(self._with_eligibility(hits, index, facts, language), context)
+        context["quotes"] = quoted
+        return Turn(self._with_eligibility(hits, index, facts, language, context["quotes"]), context)
 
     def _with_eligibility(
-        self, hits: list[Hit], index: LoadedIndex, facts: Facts, language: str
+        self,
+        hits: list[Hit],
+        index: LoadedIndex,
+        facts: Facts,
+        language: str,
+        quoted: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         assessments: list[Assessment] = []
         for hit in list(hits):
@@ -140,7 +153,7 @@ class Conversation:
                 and verdict.alternative in index.records
             ):
                 hits.append(Hit(record=index.records[verdict.alternative], score=hit.score))
-        reply = answer.answered(hits, index.knowledge, language)
+        reply = answer.answered(hits, index, language, quotes=quoted, today=self.navigator.settings.today)
         if assessments:
             numbers = {h.record.id: n for n, h in enumerate(hits, 1)}
             heading = "【ご利用条件の目安】" if language == "ja" else "Eligibility, from what you told me:"
@@ -175,13 +188,16 @@ class Conversation:
         self, cited: list[str], index: LoadedIndex, facts: Facts, language: str, prev: dict[str, Any]
     ) -> Turn:
         hits = self._hits(cited, index)
-        return Turn(self._with_eligibility(hits, index, facts, language), {**prev, "facts": facts.as_dict()})
+        reply = self._with_eligibility(hits, index, facts, language, prev.get("quotes"))
+        return Turn(reply, {**prev, "facts": facts.as_dict()})
 
     def _contacts_answer(
         self, cited: list[str], index: LoadedIndex, facts: Facts, language: str, prev: dict[str, Any]
     ) -> Turn:
         hits = self._hits(cited, index)
-        reply = answer.answered(hits, index.knowledge, language)
+        reply = answer.answered(
+            hits, index, language, quotes=prev.get("quotes"), today=self.navigator.settings.today
+        )
         lines = ["お問い合わせ先です。" if language == "ja" else "Whom to contact:"]
         numbers = {h.record.id: n for n, h in enumerate(hits, 1)}
         for card in reply["contacts"]:
@@ -204,7 +220,9 @@ class Conversation:
     ) -> Turn:
         if n > len(cited):
             hits = self._hits(cited, index)
-            reply = answer.answered(hits, index.knowledge, language)
+            reply = answer.answered(
+                hits, index, language, quotes=prev.get("quotes"), today=self.navigator.settings.today
+            )
             reply["answer"] = (
                 f"前の回答で挙げたのは{len(cited)}件です。番号を選んでください。\n" + reply["answer"]
                 if language == "ja"
@@ -265,7 +283,7 @@ class Conversation:
             if language == "ja"
             else f"The programs of “{title}”. Ask about one by its number (e.g. “tell me more about the second”)."
         )
-        reply = answer.answered(hits, index.knowledge, language, intro=intro)
+        reply = answer.answered(hits, index, language, intro=intro, today=self.navigator.settings.today)
         context = {
             "facts": facts.as_dict(),
             "ranked": [h.record.id for h in hits],

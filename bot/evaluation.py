@@ -1,32 +1,45 @@
-"""`navigator eval`: retrieval quality on a question set, beside a naive baseline, in one run.
+"""`navigator eval`: retrieval and answer quality on question sets, beside a naive baseline.
 
 Both systems are built fresh in a temporary folder from the same knowledge and the same embedder,
 so the numbers compare retrieval designs, not index states. A question that should be answered
 but is declined (no-match or clarify) counts as a miss at every k.
+
+A question file is either a list of questions (the plan's set) or a mapping with `questions`,
+`documents` (folders added to the knowledge for this evaluation) and `today` (the date application
+periods are judged on). Questions about documents name the expected `document` and the `fact` that
+must be inside the answer's quoted span; those are asked through the whole conversation path
+(retrieval, quote selection, composer), as an owner would.
 """
 
 from __future__ import annotations
 
+import re
+import shutil
 import tempfile
 import time
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import yaml
 from langchain_core.embeddings import Embeddings
 
+from bot.conversation import Conversation
 from bot.navigator import Navigator
-from bot.retrieval import Retriever
+from bot.retrieval import LoadedIndex, Retriever
+from bot.store import ConversationStore
 from ingest.embeddings import make_embedder
 from ingest.knowledge import load_knowledge
-from ingest.loaders import load_text
+from ingest.loaders import SUPPORTED_SUFFIXES, load_text
 from ingest.pipeline import discover, load_records, run_ingest
 from ingest.settings import REPO_ROOT, Settings
 from ingest.textnorm import normalize
 
 DEFAULT_QUESTIONS = REPO_ROOT / "eval" / "questions.yaml"
+DEFAULT_SETS = (DEFAULT_QUESTIONS, REPO_ROOT / "eval" / "documents.yaml", REPO_ROOT / "eval" / "sheets.yaml")
 
 
 @dataclass
@@ -34,6 +47,21 @@ class Question:
     q: str
     expect: list[str]
     lang: str = "ja"
+    document: str | None = None  # the expected document id (its passages count)
+    fact: str = ""  # must appear in the answer's quoted span
+    kind: str = ""
+    verdict: str = ""
+
+    @property
+    def covered(self) -> bool:
+        return bool(self.expect or self.document)
+
+
+@dataclass
+class QuestionSet:
+    questions: list[Question]
+    documents: list[Path] = field(default_factory=list)
+    today: str | None = None
 
 
 @dataclass
@@ -91,10 +119,28 @@ class Metrics:
 
 
 def load_questions(path: Path) -> list[Question]:
+    return load_question_set(path).questions
+
+
+def load_question_set(path: Path) -> QuestionSet:
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    return [
-        Question(q=str(i["q"]), expect=list(i.get("expect") or []), lang=i.get("lang", "ja")) for i in raw
+    items = raw.get("questions", []) if isinstance(raw, dict) else raw
+    questions = [
+        Question(
+            q=str(i["q"]),
+            expect=list(i.get("expect") or []),
+            lang=i.get("lang", "ja"),
+            document=i.get("document"),
+            fact=str(i.get("fact") or ""),
+            kind=str(i.get("kind") or ""),
+            verdict=str(i.get("verdict") or ""),
+        )
+        for i in items
     ]
+    if not isinstance(raw, dict):
+        return QuestionSet(questions)
+    folders = [path.parent / str(f) for f in raw.get("documents") or []]
+    return QuestionSet(questions, folders, str(raw["today"]) if raw.get("today") else None)
 
 
 def _measure(
@@ -116,9 +162,147 @@ def evaluate_navigator(settings: Settings, questions: Sequence[Question], embedd
     def ask(text: str) -> tuple[list[str], bool]:
         result = navigator.search(text)
         declined = navigator.is_vague(text, result) or not result.covered
-        return [h.record.id for h in result.hits], declined
+        index = navigator.retriever.index()
+        ranked = [rid for h in result.hits for rid in _as_programs(h.record.id, index)]
+        return list(dict.fromkeys(ranked)), declined
 
     return _measure("navigator", questions, ask)
+
+
+def _as_programs(record_id: str, index: LoadedIndex) -> list[str]:
+    """A document's passage answers the plan programs the document details (a program sheet's
+    limit answers the program's question), so it counts for them; other ids count for themselves."""
+    record = index.records[record_id]
+    if record.kind in ("document", "passage"):
+        return index.programs_of.get(record.document_id) or [record_id]
+    return [record_id]
+
+
+@dataclass
+class AnswerOutcome:
+    question: Question
+    cited: list[str]
+    documents: list[str]
+    quoted: str
+    declined: bool
+
+    @property
+    def document_hit(self) -> bool:
+        return not self.declined and self.question.document in self.documents[:3]
+
+    @property
+    def fact_hit(self) -> bool:
+        return not self.declined and _squash(self.question.fact) in _squash(self.quoted)
+
+    @property
+    def program_hit(self) -> bool:
+        return not self.declined and any(i in self.question.expect for i in self.cited[:3])
+
+
+@dataclass
+class AnswerMetrics:
+    name: str
+    outcomes: list[AnswerOutcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def row(self) -> dict[str, float]:
+        with_document = [o for o in self.outcomes if o.question.document]
+        with_fact = [o for o in self.outcomes if o.question.fact]
+        with_program = [o for o in self.outcomes if o.question.expect and not o.question.document]
+        uncovered = [o for o in self.outcomes if not o.question.covered]
+        covered = [o for o in self.outcomes if o.question.covered]
+        row = {
+            "document in first 3 citations": _share(with_document, lambda o: o.document_hit),
+            "asked fact in the quote": _share(with_fact, lambda o: o.fact_hit),
+            "uncovered declined": _share(uncovered, lambda o: o.declined),
+            "covered wrongly declined": _share(covered, lambda o: o.declined),
+        }
+        if with_program:
+            row["program in first 3 citations"] = _share(with_program, lambda o: o.program_hit)
+        row["ms/question"] = 1000 * self.seconds / max(len(self.outcomes), 1)
+        return row
+
+    def failures(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "q": o.question.q,
+                "document": o.question.document,
+                "fact": o.question.fact,
+                "got": o.documents[:3] or o.cited[:3],
+                "quoted": o.quoted[:160],
+                "declined": o.declined,
+            }
+            for o in self.outcomes
+            if (o.question.document and not (o.document_hit and (o.fact_hit or not o.question.fact)))
+            or (o.question.expect and not o.question.document and not o.program_hit)
+            or (not o.question.covered and not o.declined)
+        ]
+
+
+def _share(outcomes: list[AnswerOutcome], good: Callable[[AnswerOutcome], bool]) -> float:
+    return sum(1 for o in outcomes if good(o)) / max(len(outcomes), 1)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\s,，]", "", unicodedata.normalize("NFKC", text))
+
+
+def evaluate_answers(settings: Settings, question_set: QuestionSet, embedder: Embeddings) -> AnswerMetrics:
+    """Ask every question through the conversation path and check citations and quotes."""
+    run_ingest(settings, embedder=embedder)
+    navigator = Navigator(settings, Retriever(settings, embedder=embedder))
+    conversation = Conversation(navigator, ConversationStore(settings.data_dir / "eval.sqlite3"))
+    metrics = AnswerMetrics("navigator")
+    started = time.perf_counter()
+    for question in question_set.questions:
+        reply = conversation.respond(question.q)
+        index = navigator.retriever.index()
+        cited = [c["id"] for c in reply["citations"]]
+        documents = [index.records[i].document_id for i in cited if i in index.records]
+        programs = list(dict.fromkeys(p for i in cited for p in _as_programs(i, index)))
+        quoted = " ".join(str(c.get("quote") or "") for c in reply["citations"])
+        metrics.outcomes.append(
+            AnswerOutcome(question, programs, documents, quoted, reply["status"] != "answered")
+        )
+    metrics.seconds = time.perf_counter() - started
+    return metrics
+
+
+def scratch_knowledge(settings: Settings, question_set: QuestionSet, folder: Path) -> Settings:
+    """A copy of the knowledge with the question set's documents added, in ``folder``."""
+    knowledge = folder / "knowledge"
+    shutil.copytree(settings.knowledge_dir, knowledge)
+    for source in question_set.documents:
+        target = knowledge / "documents" / f"eval-{source.name}"
+        target.mkdir(parents=True, exist_ok=True)
+        for file in sorted(source.iterdir()):
+            if file.suffix.lower() in SUPPORTED_SUFFIXES:
+                shutil.copy2(file, target / file.name)
+    today = date.fromisoformat(question_set.today) if question_set.today else settings.today
+    return settings.model_copy(
+        update={"knowledge_dir": knowledge, "data_dir": folder / "data", "today": today}
+    )
+
+
+def run_answer_eval(
+    settings: Settings, questions_file: Path, embedder_spec: str | None = None
+) -> AnswerMetrics:
+    question_set = load_question_set(questions_file)
+    embedder = make_embedder(embedder_spec or settings.embedder, settings.embed_threads)
+    with tempfile.TemporaryDirectory(prefix="navigator-eval-") as tmp:
+        return evaluate_answers(scratch_knowledge(settings, question_set, Path(tmp)), question_set, embedder)
+
+
+def is_answer_set(questions_file: Path) -> bool:
+    """A set about documents (expected document and quoted fact) rather than the plan's records."""
+    return any(q.document or q.fact for q in load_questions(questions_file))
+
+
+def format_answer_table(metrics: AnswerMetrics, questions: int) -> str:
+    lines = [f"questions: {questions}", "| metric | navigator |", "|---|---|"]
+    for key, value in metrics.row().items():
+        lines.append(f"| {key} | {value:.1f} |" if key == "ms/question" else f"| {key} | {value:.3f} |")
+    return "\n".join(lines)
 
 
 def evaluate_baseline(settings: Settings, questions: Sequence[Question], embedder: Embeddings) -> Metrics:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.retrieval import LoadedIndex, Retriever, SearchResult
+from bot.scope import out_of_scope
 from ingest.records import Record
 from ingest.settings import Settings
 from ingest.textnorm import is_japanese, normalize, tokenize
@@ -53,7 +54,14 @@ class Navigator:
         self.retriever = retriever or Retriever(settings)
 
     def search(self, question: str, index: LoadedIndex | None = None) -> SearchResult:
-        return self.retriever.search(question, index=index)
+        """Retrieval, then the scope rule: a household's or a person's need is not covered even
+        when it shares words with a business program (bot/scope.py)."""
+        result = self.retriever.search(question, index=index)
+        scope = out_of_scope(normalize(question))
+        if scope is not None:
+            result.covered = False
+            result.scope = scope
+        return result
 
     def measures(self, index: LoadedIndex | None = None) -> list[Record]:
         index = index or self.retriever.index()

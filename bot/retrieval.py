@@ -9,6 +9,7 @@ when an alias matches, or the best dense similarity and keyword evidence clear t
 
 from __future__ import annotations
 
+import heapq
 import logging
 import re
 import threading
@@ -20,13 +21,22 @@ from typing import Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from bot.english_terms import japanese_terms
 from bot.keyword import BM25
 from ingest.embeddings import EmbedderMismatch, embedder_name, make_embedder
 from ingest.index_store import IndexStore
 from ingest.knowledge import Knowledge
 from ingest.records import Record
 from ingest.settings import Settings
-from ingest.textnorm import fold_kana, normalize, reading, tokenize, word_boundaries
+from ingest.textnorm import (
+    fold_kana,
+    is_japanese,
+    normalize,
+    reading,
+    reading_boundaries,
+    tokenize,
+    word_boundaries,
+)
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +49,9 @@ _INDICATOR_CUES = re.compile(
     re.IGNORECASE,
 )
 INDICATOR_BOOST = 1.6
+DOCUMENT_ALIAS_SHARE = 0.8
+DOCUMENT_CONTEXT_WEIGHT = 0.7
+_FUSED_PER_SIGNAL = 100  # ranks beyond this add less than 1/160 to a fused score
 
 
 class IndexNotReady(RuntimeError):
@@ -60,6 +73,11 @@ class SearchResult:
     covered: bool
     version: int
     signals: dict[str, Any] = field(default_factory=dict)
+    similarities: np.ndarray | None = None  # the question against every vector of the version
+    query_tokens: tuple[str, ...] = ()
+    scope: Any = None  # why a question that retrieval found words for is still not a business need
+    dense: dict[str, float] = field(default_factory=dict)  # every record's similarity and keyword score,
+    keyword: dict[str, float] = field(default_factory=dict)  # for reading a document beyond its top hits
 
 
 @dataclass
@@ -89,14 +107,75 @@ class LoadedIndex:
                 record = Record.from_json(meta["record"])
                 self.records[record.id] = record
                 tokens[record.id] = str(meta.get("tokens", "")).split()
-        # Exact cosine over the version's few hundred vectors, held in memory: microseconds, where a
-        # Chroma query round trip costs ~15 ms per question (see README, "Performance").
-        self.vector_owners = [str(m["record_id"]) for m in got["metadatas"]]
-        self.vectors = np.asarray(got["embeddings"], dtype=np.float32)
-        self.vectors /= np.linalg.norm(self.vectors, axis=1, keepdims=True).clip(min=1e-12)
+        # Exact cosine over the version's vectors, held in memory: a matrix product, where a Chroma
+        # query round trip costs ~15 ms per question (see README, "Performance"). Rows are sorted by
+        # record so that each record's best view is one `maximum.reduceat`.
+        metas = got["metadatas"]
+        order = sorted(range(len(metas)), key=lambda i: (str(metas[i]["record_id"]), str(metas[i]["view"])))
+        vectors = np.asarray(got["embeddings"], dtype=np.float32)[order]
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True).clip(min=1e-12)
+        self.vectors = vectors
+        owners = [str(metas[i]["record_id"]) for i in order]
+        starts = [row for row, owner in enumerate(owners) if row == 0 or owners[row - 1] != owner]
+        self.record_ids = [owners[row] for row in starts]
+        self.record_starts = np.asarray(starts, dtype=np.intp)
+        self.unit_rows: dict[str, list[int]] = {}
+        self.heading_rows: dict[str, int] = {}
+        for row, i in enumerate(order):
+            view = str(metas[i]["view"])
+            if view.startswith("u") and view[1:].isdigit():
+                self.unit_rows.setdefault(owners[row], []).append(row)
+            elif view == "head":
+                self.heading_rows[owners[row]] = row
+        for rows in self.unit_rows.values():
+            rows.sort(key=lambda r: int(str(metas[order[r]]["view"])[1:]))
+        # Unit vectors score quotes, not records: a bare sentence ("上限は80万円です") would make every
+        # leaflet's limit look like the answer to any "上限は？"; the passage's main view has its context.
+        self.retrieval_mask = np.ones(len(order), dtype=bool)
+        for rows in self.unit_rows.values():
+            self.retrieval_mask[rows] = False
+        self.retrieval_mask[list(self.heading_rows.values())] = False
         self.bm25 = BM25(tokens)
+        self.document_records: dict[str, list[str]] = {}
+        for record in self.records.values():
+            if record.kind in ("document", "passage"):
+                self.document_records.setdefault(record.document_id, []).append(record.id)
+        self.documents_of, self.programs_of = self._links()
         self.aliases = self._alias_table()
         self.readings = _reading_vocabulary(self.bm25.idf)
+
+    def _links(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """Plan programs ↔ the documents that detail them: a document's front matter (`programs`),
+        a program's catalog entry (`documents`), or a program alias in the document's title."""
+        documents_of: dict[str, list[str]] = {}
+        programs_of: dict[str, list[str]] = {}
+
+        def link(program: str, document: str) -> None:
+            if program not in self.records or document not in self.records:
+                return
+            if document not in documents_of.setdefault(program, []):
+                documents_of[program].append(document)
+            if program not in programs_of.setdefault(document, []):
+                programs_of[document].append(program)
+
+        documents = [r for r in self.records.values() if r.kind == "document"]
+        for document in documents:
+            for program in document.info.get("programs") or []:
+                link(str(program), document.id)
+        for record_id in self.records:
+            for document in self.knowledge.overlay(record_id).get("documents") or []:
+                link(record_id, str(document))
+        for document in documents:
+            if document.info.get("programs"):
+                continue  # a program sheet names its programs itself
+            title = fold_kana(document.title).replace(" ", "")
+            for record_id in self.records:
+                if self.records[record_id].kind != "program":
+                    continue
+                aliases = self.knowledge.overlay(record_id).get("aliases") or []
+                if any(len(str(a)) >= 3 and fold_kana(str(a)).replace(" ", "") in title for a in aliases):
+                    link(record_id, document.id)
+        return documents_of, programs_of
 
     def _alias_table(self) -> list[_Alias]:
         table = []
@@ -168,24 +247,30 @@ class Retriever:
                     log.info("loaded index version %s (%s records)", live, len(loaded.records))
             return self._index
 
-    def search(self, question: str, limit: int = 10, index: LoadedIndex | None = None) -> SearchResult:
+    def search(self, question: str, limit: int = 20, index: LoadedIndex | None = None) -> SearchResult:
         """Ranked records for a question, from ``index`` (the live version when not given): a caller
         that reads several things for one answer passes the version it holds, so nothing mixes."""
         index = index or self.index()
         allowed = self._allowed_kinds(question)
         query_tokens = list(tokenize(question))
         heard = [w for w in spelled_out(question, index.readings) if w not in query_tokens]
-        dense = self._dense(index, f"{question} {' '.join(heard)}" if heard else question)
+        if not is_japanese(question):  # Japanese documents are found by their Japanese words too
+            heard += [w for w in tokenize(japanese_terms(normalize(question))) if w not in query_tokens]
+        similarities = self._similarities(index, f"{question} {' '.join(heard)}" if heard else question)
+        dense = _best_per_record(index, similarities)
         keyword = index.bm25.scores(query_tokens + heard)
-        alias = self._alias_scores(index, question)
+        alias = _with_documents(index, self._alias_scores(index, question), self.settings.min_alias_chars)
 
         fused: dict[str, float] = {}
         for name, scores in (("dense", dense), ("keyword", keyword), ("alias", alias)):
-            ranked = sorted(
-                (rid for rid in scores if index.records[rid].kind in allowed), key=lambda r: -scores[r]
+            candidates = [rid for rid in scores if index.records[rid].kind in allowed]
+            # ties (a program's documents share its alias score) are broken by similarity
+            ranked = heapq.nlargest(
+                _FUSED_PER_SIGNAL, candidates, key=lambda rid, sc=scores: (sc[rid], dense.get(rid, 0.0))
             )
-            for rank, rid in enumerate(ranked):
+            for rid, rank in _group_ranks(index, ranked):
                 fused[rid] = fused.get(rid, 0.0) + WEIGHTS[name] / (RRF_K + rank + 1)
+        _read_in_document(index, fused)
         if _INDICATOR_CUES.search(normalize(question)):
             for rid in fused:
                 if index.records[rid].kind == "indicator":
@@ -199,7 +284,7 @@ class Retriever:
                 keyword=round(keyword.get(rid, 0.0), 4),
                 alias=alias.get(rid, 0.0),
             )
-            for rid, score in sorted(fused.items(), key=lambda kv: -kv[1])[:limit]
+            for rid, score in heapq.nlargest(limit, fused.items(), key=lambda kv: kv[1])
         ]
         known = index.bm25.known(query_tokens)
         signals = {
@@ -209,26 +294,31 @@ class Retriever:
             "known_terms": len(known),
             "query_terms": len(query_tokens),
         }
-        return SearchResult(hits=hits, covered=self._covered(signals), version=index.number, signals=signals)
+        return SearchResult(
+            hits=hits,
+            covered=self._covered(signals),
+            version=index.number,
+            signals=signals,
+            similarities=similarities,
+            query_tokens=tuple(query_tokens + heard),
+            dense=dense,
+            keyword=keyword,
+        )
 
     def _allowed_kinds(self, question: str) -> set[str]:
-        kinds = {"program", "indicator", "section"}
+        kinds = {"program", "indicator", "section", "document", "passage"}
         if _MEASURE_WORDS.search(question):
             kinds.add("measure")
         return kinds
 
-    def _dense(self, index: LoadedIndex, question: str) -> dict[str, float]:
+    def _similarities(self, index: LoadedIndex, question: str) -> np.ndarray:
+        """Cosine of the question with every stored vector (views and quotable units)."""
         query = np.asarray(self.embedder.embed_query(normalize(question)), dtype=np.float32)
-        similarities = index.vectors @ (query / max(float(np.linalg.norm(query)), 1e-12))
-        best: dict[str, float] = {}
-        for rid, similarity in zip(index.vector_owners, similarities.tolist(), strict=True):
-            if similarity > best.get(rid, -1.0):
-                best[rid] = similarity
-        return best
+        return index.vectors @ (query / max(float(np.linalg.norm(query)), 1e-12))
 
     def _alias_scores(self, index: LoadedIndex, question: str) -> dict[str, float]:
         folded, boundaries = word_boundaries(question)
-        sound = reading(question)
+        sound, sound_boundaries = reading_boundaries(question)
         lowered = f" {re.sub(r'[^a-z0-9]+', ' ', normalize(question))} "
         scores: dict[str, float] = {}
         for alias in index.aliases:
@@ -237,7 +327,9 @@ class Retriever:
             else:
                 # `in` first: most aliases are absent, and it costs no Python call to find out.
                 hit = (alias.text in folded and _whole_word(alias.text, folded, boundaries)) or bool(
-                    alias.reading and alias.reading in sound
+                    alias.reading
+                    and alias.reading in sound
+                    and _whole_word(alias.reading, sound, sound_boundaries)
                 )
             if hit:
                 scores[alias.record_id] = scores.get(alias.record_id, 0.0) + len(alias.text.strip())
@@ -256,6 +348,71 @@ class Retriever:
             or signals["dense_top"] >= min_dense
             or (signals["keyword_top"] >= s.min_keyword and signals["dense_top"] >= min_keyword_dense)
         )
+
+
+def _with_documents(index: LoadedIndex, alias: dict[str, float], min_chars: int) -> dict[str, float]:
+    """A document that details a program the owner named is as much about it: its records share
+    the program's alias evidence, slightly below the program itself."""
+    if not index.documents_of:
+        return alias
+    shared = dict(alias)
+    for program, score in alias.items():
+        if score < min_chars:
+            continue  # a two-character word is evidence for a program, too weak to carry its documents
+        for document in index.documents_of.get(program, []):
+            for rid in index.document_records.get(document, []):
+                shared[rid] = max(shared.get(rid, 0.0), score * DOCUMENT_ALIAS_SHARE)
+    return shared
+
+
+def _group_ranks(index: LoadedIndex, ranked: list[str]) -> list[tuple[str, float]]:
+    """Rank positions where a document counts once: its passages do not push the records after
+    them down the list (ten passages of one leaflet are one piece of evidence, not ten), and a
+    document's j-th passage ranks j places after its best."""
+    groups: dict[str, int] = {}
+    seen: dict[str, int] = {}
+    positions = []
+    for rid in ranked:
+        record = index.records[rid]
+        group = record.document_id if record.kind in ("document", "passage") else rid
+        if group not in groups:
+            groups[group] = len(groups)
+        positions.append((rid, float(groups[group] + seen.get(group, 0))))
+        seen[group] = seen.get(group, 0) + 1
+    return positions
+
+
+def _read_in_document(index: LoadedIndex, fused: dict[str, float]) -> None:
+    """A passage is read in its document: how well the question fits the document as a whole (its
+    title and purpose) separates one leaflet's 上限 from another's. Passages are re-ordered among
+    themselves by it and keep the places passages held."""
+    passages = [rid for rid in fused if index.records[rid].kind == "passage"]
+    if len(passages) < 2:
+        return
+    places = sorted((fused[rid] for rid in passages), reverse=True)
+    in_context = sorted(
+        passages,
+        key=lambda rid: fused[rid] + DOCUMENT_CONTEXT_WEIGHT * fused.get(index.records[rid].document_id, 0.0),
+        reverse=True,
+    )
+    for rid, place in zip(in_context, places, strict=True):
+        fused[rid] = place
+    # A document found as a whole (its record competes with programs on equal terms) is answered by
+    # its best passage, which takes the document's place when that is higher.
+    best: dict[str, str] = {}
+    for rid in in_context:
+        best.setdefault(index.records[rid].document_id, rid)
+    for document, rid in best.items():
+        if document in fused:
+            fused[rid] = max(fused[rid], fused[document])
+
+
+def _best_per_record(index: LoadedIndex, similarities: np.ndarray) -> dict[str, float]:
+    """Each record's nearest view: a question is as near a record as to its nearest view."""
+    if not len(similarities):
+        return {}
+    best = np.maximum.reduceat(np.where(index.retrieval_mask, similarities, -1.0), index.record_starts)
+    return dict(zip(index.record_ids, best.tolist(), strict=True))
 
 
 def _whole_word(phrase: str, text: str, boundaries: frozenset[int]) -> bool:
@@ -291,5 +448,20 @@ def spelled_out(question: str, readings: dict[str, str]) -> list[str]:
     """
     if not (_KANA_RUN.search(question) or _KANJI.search(question)):
         return []
-    sound = reading(question)
-    return [word for spoken, word in readings.items() if spoken in sound]
+    sound, boundaries = reading_boundaries(question)
+    return [
+        word
+        for spoken, word in readings.items()
+        if spoken in sound and _starts_word(spoken, sound, boundaries)
+    ]
+
+
+def _starts_word(spoken: str, sound: str, boundaries: frozenset[int]) -> bool:
+    """A word is heard where a word of the question starts (イショウ is not heard in タイショウ); its end
+    may fall inside one, since kana typed in one run are often read as a single long word."""
+    start = sound.find(spoken)
+    while start != -1:
+        if start in boundaries:
+            return True
+        start = sound.find(spoken, start + 1)
+    return False

@@ -28,11 +28,11 @@ from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
 
+from ingest.documents import parse_document
 from ingest.embeddings import embedder_name, make_embedder
 from ingest.index_store import IndexStore, LeaseHeld, lease_owner
 from ingest.knowledge import Knowledge, KnowledgeError, load_knowledge
-from ingest.loaders import SUPPORTED_SUFFIXES, DocumentError, load_text
-from ingest.plan_parser import parse_document
+from ingest.loaders import SUPPORTED_SUFFIXES, DocumentError, load_document
 from ingest.records import KINDS, Record
 from ingest.settings import Settings
 from ingest.views import record_documents
@@ -128,8 +128,8 @@ def load_records(
                     f"unsupported file type '{path.suffix or '(none)'}' "
                     f"(supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})"
                 )
-            text = load_text(path, max_bytes=settings.max_document_bytes)
-            parsed = parse_document(text, path.name, organisations)
+            loaded = load_document(path, max_bytes=settings.max_document_bytes)
+            parsed = parse_document(loaded, path.name, organisations)
             if not parsed:
                 raise DocumentError("no records found in the document")
         except DocumentError as exc:

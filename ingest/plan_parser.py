@@ -12,9 +12,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import PurePath
 
-from ingest.records import Record, content_hash
+from ingest.records import Record
 
 _MEASURE = re.compile(r"^(?P<policy>[IVX]+)\s*-\s*施策\s*(?P<n>\d+)\s*(?P<title>.*)$")
 _SECTION = re.compile(r"^(?P<n>\d+)\s+(?P<title>基本方針の(?P<kind>めざす姿|趣旨)|指標)\s*$")
@@ -76,14 +75,7 @@ def looks_like_plan(text: str) -> bool:
     return any(_MEASURE.match(_clean(line)) for line in text.splitlines())
 
 
-def parse_document(text: str, source: str, organisations: Iterable[str] = ()) -> list[Record]:
-    """Records of one document: the plan's structure when it is a plan, sections otherwise."""
-    if looks_like_plan(text):
-        return _parse_plan(text, source, tuple(organisations))
-    return parse_sections(text, source)
-
-
-def _parse_plan(text: str, source: str, organisations: tuple[str, ...]) -> list[Record]:
+def parse_plan(text: str, source: str, organisations: tuple[str, ...]) -> list[Record]:
     lines = [_clean(raw) for raw in text.splitlines()]
     policy = next(m.group("policy") for line in lines if (m := _MEASURE.match(line)))
 
@@ -297,43 +289,3 @@ def _cut_known(chunk: str, names: list[str]) -> list[str]:
         if chunk.startswith(name) and len(chunk) > len(name):
             return [name, *_cut_known(chunk[len(name) :], names)]
     return [chunk]
-
-
-def parse_sections(text: str, source: str, max_chars: int = 600) -> list[Record]:
-    """Any document that is not the plan: headed or blank-line separated sections, size-bounded."""
-    stem = _slug(PurePath(source).stem)
-    blocks: list[tuple[str, list[str]]] = [("", [])]
-    for raw in text.splitlines():
-        line = _clean(raw).replace("\t", " ")
-        if not line:
-            if blocks[-1][1]:
-                blocks.append(("", []))
-            continue
-        if heading := re.match(r"^#{1,6}\s+(.+)$", line):
-            blocks.append((heading.group(1).strip(), []))
-            continue
-        heading_text, body = blocks[-1]
-        if sum(len(b) for b in body) + len(line) > max_chars and body:
-            blocks.append((heading_text, [line]))
-        else:
-            body.append(line)
-    records = []
-    for heading, body in (b for b in blocks if b[1]):
-        n = len(records) + 1
-        first = body[0]
-        records.append(
-            Record(
-                id=f"{stem}-s{n}",
-                kind="section",
-                title=heading or (first if len(first) <= 40 else first[:40] + "…"),
-                text="\n".join(body),
-                source=source,
-                location=f"{PurePath(source).name} §{n}",
-            )
-        )
-    return records
-
-
-def _slug(stem: str) -> str:
-    ascii_part = re.sub(r"[^a-z0-9]+", "-", unicodedata.normalize("NFKC", stem).lower()).strip("-")
-    return ascii_part or "doc-" + content_hash(stem)[:8]

@@ -1,4 +1,5 @@
-"""Records: the units the bot knows (a measure, a program, an indicator, a narrative section).
+"""Records: the units the bot knows (a measure, a program, an indicator, a narrative section, a
+document an admin added and its passages).
 
 A record keeps the document's own words plus where they were seen, so every answer can cite them.
 Ids come from the document's numbering (DESIGN.md) and therefore survive re-ingests.
@@ -9,10 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
-RecordKind = Literal["measure", "program", "indicator", "section"]
-KINDS: tuple[RecordKind, ...] = ("measure", "program", "indicator", "section")
+RecordKind = Literal["measure", "program", "indicator", "section", "document", "passage"]
+KINDS: tuple[RecordKind, ...] = ("measure", "program", "indicator", "section", "document", "passage")
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,13 @@ class Record:
     baseline_label: str = ""
     target: str = ""
     target_label: str = ""
+    # documents other than the plan: a `document` record per file, a `passage` per section
+    document: str = ""  # the document's title
+    document_id: str = ""
+    url: str = ""  # the document's own URL when it states one
+    path: tuple[str, ...] = ()  # heading path inside the document
+    units: tuple[str, ...] = ()  # the sentences, list items and table rows an answer may quote
+    info: dict[str, Any] = field(default_factory=dict)  # contact block, period, front matter
     extra: dict[str, object] = field(default_factory=dict, compare=False)
 
     def to_json(self) -> str:
@@ -43,7 +51,7 @@ class Record:
     @classmethod
     def from_json(cls, raw: str) -> Record:
         data = json.loads(raw)
-        for key in ("bodies", "aims"):
+        for key in ("bodies", "aims", "path", "units"):
             data[key] = tuple(data.get(key, ()))
         return cls(**data)
 

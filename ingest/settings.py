@@ -7,6 +7,7 @@ and ``bot/`` may import ``ingest/`` but never the other way round.
 from __future__ import annotations
 
 import json
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -32,6 +33,11 @@ class Settings(BaseSettings):
     max_document_bytes: int = Field(default=20 * 1024 * 1024, description="larger documents are refused")
     keep_versions: int = Field(default=2, description="index versions kept besides the live one")
     embed_threads: int = Field(default=2, description="threads for the bundled embedder (the cores you have)")
+
+    today: date | None = Field(
+        default=None,
+        description="the date application periods are compared with (YYYY-MM-DD); unset: today in Japan",
+    )
 
     # retrieval
     top_k: int = Field(default=3, description="how many programs an answer names at most")

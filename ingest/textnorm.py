@@ -218,9 +218,15 @@ def _is_kana(text: str) -> bool:
     return all("\u3041" <= ch <= "\u30ff" for ch in text)
 
 
-@lru_cache(maxsize=4096)
 def reading(text: str) -> str:
     """The katakana reading of a text (symbols and spaces dropped), so ごうどうめんせつかい meets 合同面接会."""
+    return reading_boundaries(text)[0]
+
+
+@lru_cache(maxsize=4096)
+def reading_boundaries(text: str) -> tuple[str, frozenset[int]]:
+    """The reading, and the offsets in it where words start or end: a reading must match whole
+    words, or 意匠 (イショウ) would be heard inside 対象 (タイショウ)."""
     from sudachipy import SplitMode
 
     parts = []
@@ -229,7 +235,12 @@ def reading(text: str) -> str:
             continue
         surface = morpheme.surface()
         parts.append(jaconv.hira2kata(surface) if _is_kana(surface) else morpheme.reading_form())
-    return "".join(parts)
+    offsets = {0}
+    position = 0
+    for part in parts:
+        position += len(part)
+        offsets.add(position)
+    return "".join(parts), frozenset(offsets)
 
 
 @lru_cache(maxsize=4096)

@@ -16,9 +16,20 @@ from langchain_core.documents import Document
 from ingest.records import Record, content_hash
 from ingest.textnorm import tokenize
 
+MAX_UNIT_VIEWS = 12  # a passage's first units get their own vectors (quotes are scored on them)
+
 
 def view_texts(record: Record, overlay: dict[str, Any]) -> dict[str, str]:
     views = {"main": _main_text(record)}
+    if record.kind == "passage" and record.path:
+        # The heading alone (a FAQ's question, "補助率及び上限額"): picks, among one document's
+        # passages, the one that answers; not used to rank records (it has no context).
+        views["head"] = record.title
+    if record.kind == "passage" and len(record.units) > 1:
+        # One vector per quotable unit, built here once: the answer scores a passage's sentences
+        # against the question with them instead of embedding sentences per question.
+        for n, unit in enumerate(record.units[:MAX_UNIT_VIEWS]):
+            views[f"u{n}"] = unit
     english = " ".join(str(overlay.get(k) or "") for k in ("title_en", "summary_en")).strip()
     if english:
         views["en"] = english
@@ -38,11 +49,20 @@ def _main_text(record: Record) -> str:
         return f"指標 {record.title}（{record.baseline_label}実績と{record.target_label}目標）"
     if record.kind == "measure":
         return f"{record.measure}\n{record.text}"
+    if record.kind == "passage":
+        return f"{context(record)}\n{record.text}"
     return f"{record.title}\n{record.text}"
+
+
+def context(record: Record) -> str:
+    """Document title › heading path: what makes one leaflet's 上限 differ from another's."""
+    return " › ".join([record.document, *record.path])
 
 
 def keyword_tokens(record: Record, overlay: dict[str, Any]) -> list[str]:
     parts = [record.title, record.text, record.measure if record.kind == "measure" else "", *record.bodies]
+    if record.kind == "passage":
+        parts += [record.document, *record.path[:-1]]
     parts += [str(overlay.get(k) or "") for k in ("title_en", "summary_en")]
     parts += [str(a) for a in overlay.get("aliases") or []] + [
         str(a) for a in overlay.get("aliases_en") or []

@@ -31,8 +31,18 @@ def embedder():
 
 @pytest.fixture
 def knowledge_dir(tmp_path: Path) -> Path:
-    """A private copy of knowledge/ that a test may change."""
+    """A private copy of knowledge/ that a test may change: the plan, contacts and catalog. The
+    program sheets (documents/programs/) are left out so that a test's expectations do not move
+    when staff add or edit a sheet; tests of sheets use `shipped_knowledge_dir`."""
     target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, target, ignore=shutil.ignore_patterns("programs", "facts"))
+    return target
+
+
+@pytest.fixture
+def shipped_knowledge_dir(tmp_path: Path) -> Path:
+    """A private copy of the whole shipped knowledge/, program sheets included."""
+    target = tmp_path / "shipped-knowledge"
     shutil.copytree(KNOWLEDGE, target)
     return target
 

@@ -49,7 +49,7 @@ def test_upload_then_reingest_adds_the_document_and_reports_the_change(admin, se
         "file": "documents/notice.md",
         "bytes": len(notice),
         "replaced": False,
-        "records": {"section": 1},
+        "records": {"document": 1, "passage": 1},
     }
     assert (settings.documents_dir / "notice.md").read_bytes() == notice
 
@@ -58,9 +58,10 @@ def test_upload_then_reingest_adds_the_document_and_reports_the_change(admin, se
     job = wait_job(admin, started.json()["job_id"])
 
     assert job["status"] == "succeeded", job
-    assert job["report"]["added"] == 1
+    assert job["report"]["added"] == 2
     assert job["report"]["changes"]["added"] == [
-        {"id": "notice-s1", "kind": "section", "title": "窓口の変更"}
+        {"id": "notice", "kind": "document", "title": "窓口の変更"},
+        {"id": "notice-top", "kind": "passage", "title": "窓口の変更"},
     ]
     assert admin.get("/readyz").json()["index_version"] == job["report"]["version"]
 

@@ -79,10 +79,10 @@ def test_four_employees_in_a_salon_fit_marukei_with_its_other_conditions(convers
 
 def test_thirty_employees_in_a_factory_are_over_the_limit_and_pointed_to_the_city_loans(conversation):
     reply = conversation.respond("従業員30人の工場ですがマル経は使えますか")
-    assert ids(reply)[:2] == ["I-4-3", "I-4-1"]
+    assert ids(reply)[0] == "I-4-3" and "I-4-1" in ids(reply)
     assert reply["eligibility"][0]["fits"] is False
     assert "上限20人を超える" in reply["answer"]
-    assert "[2]" in reply["answer"]
+    assert f"[{ids(reply).index('I-4-1') + 1}]" in reply["answer"]
 
 
 def test_facts_stay_in_the_session(conversation):

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from ingest.loaders import load_text
-from ingest.plan_parser import parse_document
+from ingest.documents import parse_document
+from ingest.loaders import load_document
 from tests.conftest import PLAN
 from tests.plan_formats import write_docx, write_pdf, write_shift_jis
 
 
 def programs(path: Path) -> dict[str, str]:
-    records = parse_document(load_text(path, max_bytes=20 * 1024 * 1024), path.name)
+    records = parse_document(load_document(path, max_bytes=20 * 1024 * 1024), path.name)
     return {r.id: r.title for r in records if r.kind == "program"}
 
 

@@ -1,11 +1,11 @@
-from ingest.plan_parser import parse_document, split_bodies
+from ingest.plan_parser import parse_plan, split_bodies
 from tests.conftest import PLAN
 
 PROGRAMS_PER_MEASURE = {1: 5, 2: 4, 3: 6, 4: 4, 5: 6, 6: 5, 7: 2, 8: 3}
 
 
 def plan_records():
-    return {r.id: r for r in parse_document(PLAN.read_text(encoding="utf-8"), PLAN.name)}
+    return {r.id: r for r in parse_plan(PLAN.read_text(encoding="utf-8"), PLAN.name, ())}
 
 
 def test_the_plan_has_its_measures_programs_indicators_and_sections():
@@ -62,11 +62,3 @@ def test_bodies_are_split_into_organisations_even_without_spaces():
         "藤沢商工会議所",
         "(公財)湘南産業振興財団",
     )
-
-
-def test_any_other_document_becomes_sections():
-    text = "# 営業時間\n窓口は平日9時から17時です。\n\n# 駐車場\n商工会館の駐車場は有料です。"
-    records = parse_document(text, "notice.md")
-    assert [r.id for r in records] == ["notice-s1", "notice-s2"]
-    assert [r.title for r in records] == ["営業時間", "駐車場"]
-    assert all(r.kind == "section" for r in records)

@@ -76,7 +76,7 @@ def test_a_follow_up_in_the_thread_answers_with_the_contacts_the_thread_cited(bo
     assert "お問い合わせ先です" in follow.body["blocks"][0]["text"]["text"]
     assert "`I-4-3`" in citation_ids(follow)
     assert "0466-27-8888" in block_text(follow.body["blocks"])  # 藤沢商工会議所, the program's desk
-    assert "0570-039574" in block_text(follow.body["blocks"])  # 日本政策金融公庫
+    assert "0120-154-505" in block_text(follow.body["blocks"])  # 日本政策金融公庫 (its nationwide line)
 
     # another thread is another conversation: the same words there start afresh
     other = mention("問い合わせ先は？")

@@ -240,7 +240,7 @@ def poisoned_server(tmp_path_factory, embedder) -> Iterator[str]:
 
     root = tmp_path_factory.mktemp("poisoned")
     knowledge = root / "knowledge"
-    shutil.copytree(KNOWLEDGE, knowledge)
+    shutil.copytree(KNOWLEDGE, knowledge, ignore=shutil.ignore_patterns("programs", "facts"))
     plan = knowledge / "documents" / "fujisawa-sme-plan.txt"
     text = plan.read_text(encoding="utf-8")
     row = "(間接融資)の拡充\t"

@@ -21,8 +21,8 @@ from bot.web.context import context
 from bot.web.errors import ApiError
 from bot.web.routes_admin import require_admin
 from bot.web.schemas import ERRORS
-from ingest.loaders import SUPPORTED_SUFFIXES, DocumentError, load_text
-from ingest.plan_parser import parse_document
+from ingest.documents import parse_document
+from ingest.loaders import SUPPORTED_SUFFIXES, DocumentError, load_document
 
 router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(require_admin)], responses=ERRORS)
 
@@ -72,11 +72,11 @@ async def upload_document(request: Request, file: Annotated[UploadFile, File()])
 
 def _check_document(path: Path, name: str, max_bytes: int) -> dict[str, int]:
     try:
-        text = load_text(path, max_bytes=max_bytes)
+        loaded = load_document(path, max_bytes=max_bytes)
     except DocumentError as exc:
         raise ApiError(422, "not_a_document", f"{name}: {exc}") from exc
     counts: dict[str, int] = {}
-    for record in parse_document(text, name):
+    for record in parse_document(loaded, name):
         counts[record.kind] = counts.get(record.kind, 0) + 1
     if not counts:
         raise ApiError(422, "not_a_document", f"{name}: no text the navigator can use")

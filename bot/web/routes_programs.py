@@ -102,7 +102,9 @@ def list_programs(
     q: str | None = Query(
         default=None, max_length=200, description="words that must all occur (title, text, aliases)"
     ),
-    kind: Literal["program", "measure", "indicator", "section", "all"] = Query(default="program"),
+    kind: Literal["program", "measure", "indicator", "section", "document", "passage", "all"] = Query(
+        default="program"
+    ),
 ) -> JSONResponse:
     index = _index(request)
     items = []

@@ -25,13 +25,20 @@ class ChatRequest(BaseModel):
 class Citation(BaseModel):
     n: int
     id: str = Field(description="record id, e.g. I-4-3")
-    kind: Literal["program", "indicator", "measure", "section"]
+    kind: Literal["program", "indicator", "measure", "section", "document", "passage"]
     measure: str
     title: str
     source: str
     location: str
     score: float
     text: str = Field(description="the record's text in the knowledge base")
+    document: str | None = Field(
+        default=None, description="the source document's title (documents, passages)"
+    )
+    url: str | None = Field(default=None, description="the source document's own URL, when it states one")
+    quote: str | None = Field(
+        default=None, description="the sentences, items or table rows the answer quotes"
+    )
 
 
 class Contact(BaseModel):
@@ -42,6 +49,7 @@ class Contact(BaseModel):
     url: str = ""
     address: str = ""
     hours: str = ""
+    source: str | None = Field(default=None, description="where this contact was stated (a document's title)")
     for_: list[str] = Field(default_factory=list, alias="for", description="record ids this contact is for")
 
 

@@ -1,0 +1,258 @@
+"""The sentences that answer: which units of a passage an answer quotes.
+
+A passage's units (sentences, list items, table rows with their header) are scored against the
+question: the dense similarity of each unit's own vector (built at ingest), the question's keywords
+found in it (weighted by rarity), and what kind of fact the question asks for. "上限は？" wants an
+amount, "いつまで？" a date, "必要な書類は？" the list, "電話は？" a number; a unit that holds that
+kind of fact is lifted. The best unit is quoted, with up to two more that score nearly as well.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.retrieval import Hit, LoadedIndex, SearchResult
+from ingest.dates import find_dates
+from ingest.records import Record
+from ingest.textnorm import normalize, tokenize
+
+MAX_QUOTE_UNITS = 3
+MAX_QUOTE_CHARS = 240
+_NEAR = 0.75
+_SECOND = 0.6  # the runner-up sentence is quoted unless it is far behind: facts sit in pairs  # a further unit is quoted when it scores at least this share of the best
+_PASSAGE_WEIGHT = (
+    0.5  # how much the passage's own similarity (heading and context) counts beside its best unit
+)
+
+
+@dataclass(frozen=True)
+class _Ask:
+    """A kind of fact a question asks for: the question's cue, what a unit holding it looks like,
+    and the headings documents file it under (補助率及び上限額, 申請期間, 必要書類…)."""
+
+    cue: re.Pattern[str]
+    fact: re.Pattern[str]
+    heading: re.Pattern[str]
+    weight: float = 1.0  # how telling a unit's holding this kind of fact is
+
+
+_ASKS = (
+    _Ask(  # amounts and limits
+        re.compile(
+            r"いくら|上限|限度|金額|補助額|助成額|最大|最高|何円|何万|how much|maximum|max\b|limit|amount|up to"
+        ),
+        re.compile(r"[0-9０-９,，]+\s*(?:万|千|億)?円|円まで"),
+        re.compile(r"上限|限度|補助額|助成額|金額|補助率|内容"),
+    ),
+    _Ask(  # rates
+        re.compile(
+            r"補助率|助成率|利率|金利|利息|何割|何分の|何パーセント|何%|rate|interest|percent|ratio|share"
+        ),
+        re.compile(r"[0-9０-９.]+\s*[%％]|分の|割|利率|金利|補助率|助成率"),
+        re.compile(r"補助率|助成率|利率|金利|上限|内容"),
+    ),
+    _Ask(  # dates, periods, deadlines
+        re.compile(
+            r"いつ|期間|期限|締切|締め切り|〆切|何日|何月|開始|始まる|受付|受け付け|間に合|今から|まだ|"
+            r"when|deadline|until|period|still open|open for|start|close"
+        ),
+        re.compile(
+            r"[0-9０-９]{1,2}\s*月\s*[0-9０-９]{1,2}\s*日|[0-9]{4}[/.][0-9]{1,2}[/.][0-9]{1,2}|期間|期限|まで|前|以内"
+        ),
+        re.compile(r"期間|期限|締切|日程|スケジュール|申請方法|手続"),
+    ),
+    _Ask(  # papers to submit
+        re.compile(
+            r"書類|必要なもの|何が(?:要|い|必要)|なにが(?:要|い|必要)|提出|添付|持って|そろえ|揃え|"
+            r"documents?|papers?|submit|attach|need to bring"
+        ),
+        re.compile(r"書|証明|写し|申請書|計画書|見積|登記|納税|決算|図面|カタログ|パンフレット|写真"),
+        re.compile(r"書類|提出|添付|申請方法"),
+    ),
+    _Ask(  # whom to call
+        re.compile(r"電話|問い?合わ?せ|問合せ|連絡先|窓口|担当|どこに|phone|call|contact|who"),
+        re.compile(r"0\d{1,4}[-‐－(（]\s*\d{1,4}|電話|TEL|窓口|課|係"),
+        re.compile(r"問い?合わ?せ|問合せ|窓口|連絡先|申請先|担当"),
+    ),
+    _Ask(  # counts and durations
+        re.compile(
+            r"何(?:ヶ|か|カ|ケ|箇)月|何年|何回|何日間|何人|何件|何社|何個|何度|how many|how long|how often"
+        ),
+        re.compile(r"[0-9０-９]+\s*(?:か月|ヶ月|カ月|ケ月|箇月|年|回|日|人|件|社|個|度)"),
+        re.compile(r"期間|回数|内容|上限"),
+    ),
+    _Ask(  # eligibility and exclusions
+        re.compile(
+            r"対象|使える|使えます|もらえ|受けられ|出る|出ます|出して|中古|リース|個人事業|できる|できます|"
+            r"てもいい|ても大丈夫|でもいい|eligible|qualify|can i|used|lease|covered"
+        ),
+        re.compile(r"対象|限ります|除く|なりません|できません|しない|不可|含みます|要件|者"),
+        re.compile(r"対象|要件|資格|対象外|ならない|除"),
+        0.3,  # nearly every sentence of a 募集要項 says who or what is 対象
+    ),
+)
+
+
+_DATES, _PAPERS, _CONTACT = _ASKS[2], _ASKS[3], _ASKS[4]
+MAX_LIST_CHARS = 320  # "何が必要？" is answered by the whole list of papers
+_HEADING_WEIGHT = 0.5  # a FAQ's question or a section's heading against the owner's question
+_RICH = 0.1
+_FILED = 0.2  # the passage's heading is where documents file the kind of fact asked  # per unit (up to 3) holding the kind of fact asked: a table of limits, a list of papers
+_PHONE_NUMBER = re.compile(r"0\d{1,4}[-‐－(（]\s*\d{1,4}")
+
+
+def asked_facts(question: str) -> list[_Ask]:
+    text = normalize(question)
+    return [ask for ask in _ASKS if ask.cue.search(text)]
+
+
+def best_passage(hit: Hit, result: SearchResult, index: LoadedIndex, question: str) -> tuple[Hit, str]:
+    """Among the retrieved passages of ``hit``'s document, the one whose best unit answers the
+    question best, and its quote: "上限は？" is answered by the 補助率と上限額 section even when the
+    document's 目的 section ranked first."""
+    candidates = [
+        h
+        for h in result.hits
+        if h.record.kind == "passage" and h.record.document_id == hit.record.document_id
+    ] or [hit]
+    asks = asked_facts(question)
+
+    def fit(h: Hit) -> float:
+        holding = sum(
+            1
+            for unit in h.record.units
+            if any(a.weight == 1.0 and a.fact.search(normalize(unit)) for a in asks)
+        )
+        row = index.heading_rows.get(h.record.id)
+        heading = (
+            float(result.similarities[row]) if row is not None and result.similarities is not None else 0.0
+        )
+        filed = any(a.heading.search(normalize(" ".join(h.record.path))) for a in asks)
+        return (
+            max(_scores(h, result, index, question))
+            + _PASSAGE_WEIGHT * h.dense
+            + _HEADING_WEIGHT * heading
+            + _RICH * min(holding, 3)
+            + _FILED * filed
+        )
+
+    best = max(candidates, key=fit)
+    return best, quote(best, result, index, question)
+
+
+def quote(hit: Hit, result: SearchResult, index: LoadedIndex, question: str) -> str:
+    """The one to three units of the hit's passage that best answer ``question``, verbatim, in order."""
+    record = hit.record
+    units = list(record.units)
+    if not units:
+        return ""
+    if len(units) == 1:
+        return _clip(_with_document_facts(units[0], record, index, question))
+    scores = _scores(hit, result, index, question)
+    if _PAPERS in asked_facts(question) and _is_list(record):
+        return _clip(
+            _with_document_facts(_joined(units, range(len(units)), MAX_LIST_CHARS), record, index, question)
+        )
+    best = max(scores)
+    order = sorted(range(len(units)), key=lambda i: -scores[i])
+    chosen = [order[0]]
+    for rank, i in enumerate(order[1:MAX_QUOTE_UNITS], 1):
+        if best > 0 and scores[i] >= (_SECOND if rank == 1 else _NEAR) * best:
+            chosen.append(i)
+    leads = list_leads(record)
+    chosen += [leads[i] for i in chosen if leads[i] >= 0]
+    text = _joined(units, sorted(set(chosen)), MAX_QUOTE_CHARS)
+    return _clip(_with_document_facts(text, record, index, question))
+
+
+def _with_document_facts(text: str, record: Record, index: LoadedIndex, question: str) -> str:
+    """ "Whom do I call?" and "until when?" are answered by the document as a whole: its own
+    問い合わせ先 and its application period, quoted as it states them, when the passage lacks them."""
+    document = index.records.get(record.document_id)
+    if document is None:
+        return text
+    asks = asked_facts(question)
+    contact = document.info.get("contact") or {}
+    period = document.info.get("period") or {}
+    if _CONTACT in asks and contact.get("text") and not _PHONE_NUMBER.search(text):
+        text = contact["text"]
+    if _DATES in asks and period.get("text") and period["text"] not in text:
+        text = f"{period['text']} {text}".strip()
+    return text
+
+
+def list_leads(record: Record) -> list[int]:
+    """For each unit, the sentence that introduces the list it is an item or a row of (-1: none):
+    the last sentence before the run of items, or, for short items without 。 (ア 中古品の購入費),
+    the unit just before them that ends like an introduction (…補助対象外とします。 / …次のとおり：)."""
+    kinds = record.info.get("unit_kinds") or ["sentence"] * len(record.units)
+    leads: list[int] = []
+    sentence = intro = -1
+    for n, (kind, unit) in enumerate(zip(kinds, record.units, strict=False)):
+        if kind == "sentence":
+            leads.append(-1)
+            sentence = intro = n
+            continue
+        short = not unit.endswith("。")
+        leads.append(intro if short else sentence)
+        if not short:
+            intro = n  # "(2) 次に掲げる経費は、補助対象外とします。" introduces the ア… below it
+    return leads
+
+
+def _is_list(record: Record) -> bool:
+    kinds = record.info.get("unit_kinds") or []
+    return sum(1 for k in kinds if k == "item") >= 2
+
+
+def _joined(units: list[str], chosen: range | list[int], limit: int) -> str:
+    text = ""
+    for i in chosen:
+        if text and len(text) + len(units[i]) > limit:
+            break
+        text = f"{text} {units[i]}".strip()
+    return text
+
+
+def first_units(record: Record) -> str:
+    """What a passage says when there is no question to pick by (a follow-up, a listing)."""
+    text = ""
+    for unit in record.units[:MAX_QUOTE_UNITS]:
+        if text and len(text) + len(unit) > MAX_QUOTE_CHARS:
+            break
+        text = f"{text} {unit}".strip()
+    return _clip(text or record.text)
+
+
+def _scores(hit: Hit, result: SearchResult, index: LoadedIndex, question: str) -> list[float]:
+    record = hit.record
+    units = record.units or (record.text,)
+    dense = [hit.dense] * len(units)  # a one-unit passage has no unit vector: its own similarity
+    rows = index.unit_rows.get(record.id, [])
+    if result.similarities is not None and rows:
+        values = np.asarray(result.similarities)[rows]
+        for n, value in enumerate(values.tolist()):
+            dense[n] = float(value)
+    asks = asked_facts(question)
+    query = set(result.query_tokens)
+    idf = index.bm25.idf
+    total = sum(idf.get(t, 0.0) for t in query) or 1.0
+    leads = list_leads(record)
+    scores = []
+    for n, unit in enumerate(units):
+        # an item is read with the sentence that introduces its list ("次の経費は対象外です" + "中古品")
+        read = f"{units[leads[n]]} {unit}" if leads[n] >= 0 else unit
+        tokens = set(tokenize(read))
+        keyword = sum(idf.get(t, 0.0) for t in query & tokens) / total
+        fact = sum(ask.weight for ask in asks if ask.fact.search(normalize(read)))
+        if _DATES in asks and find_dates(unit):
+            fact += 0.5
+        scores.append(dense[n] + 0.6 * keyword + 0.35 * fact)
+    return scores
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_LIST_CHARS + 40 else text[: MAX_LIST_CHARS + 40] + "…"

@@ -1,0 +1,198 @@
+"""Sections → records: one `document` record per file and one `passage` record per section.
+
+Ids derive from the heading path (romanised), not from positions, so an unchanged section keeps its
+id and its stored embedding when others change. A passage carries its context (document title ›
+heading path) for embedding and keyword search, its quotable units, and where it was seen (page for
+a PDF). The document record carries what the document says about itself: title and purpose, its
+URL, its own contact block (問い合わせ先), its application period, and a program sheet's front
+matter (the plan programs it details, its sources and their dates, `status: ended`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import PurePath
+from typing import Any
+
+import jaconv
+
+from ingest.dates import application_period
+from ingest.loaders import LoadedDocument
+from ingest.records import Record, content_hash
+from ingest.structure import Section, sections
+from ingest.textnorm import reading
+
+MAX_PASSAGE_CHARS = 500
+_PURPOSE = re.compile(r"目的|趣旨|概要|について|とは|purpose|overview", re.IGNORECASE)
+_CONTACT_HEADING = re.compile(r"問い?合わ?せ|問合せ|連絡先|申込先|担当|窓口")
+_PHONE = re.compile(
+    r"(?<![\d-])(0\d{1,4}[-‐－−ー(（]\s*\d{1,4}\s*[-‐－−ー)）]\s*\d{3,4}|\(0\d{1,4}\)\s*\d{1,4}-\d{4})(?![\d])"
+)
+_EXTENSION = re.compile(r"[（(]内線\s*[0-9０-９]+[）)]")
+_FAX = re.compile(r"FAX|ファクス|ファックス|Fax|fax")
+_HOURS = re.compile(r"受付時間|時間|平日|[0-9０-９]時|[0-9０-９]:[0-9０-９]{2}")
+_ORGANISATION = re.compile(r"市|課|係|室|所|財団|センター|会議所|協会|機構|公庫|局|部")
+_ASCII_RUN = re.compile(r"[A-Za-z0-9]+")
+_FRONT_MATTER_KEYS = ("programs", "issuer", "status", "as_of", "written", "sources")
+
+
+def document_records(loaded: LoadedDocument, source: str) -> list[Record]:
+    """The document record and its passages, from a loaded file that is not the plan."""
+    doc_id = slug(PurePath(source).stem, 48)
+    found = sections(loaded)
+    title = loaded.title or PurePath(source).stem
+    info = _document_info(loaded, found)
+    passages = _passages(found, doc_id, title, loaded.url, source, info)
+    purpose = _purpose(found)
+    document = Record(
+        id=doc_id,
+        kind="document",
+        title=title,
+        text=purpose,
+        source=source,
+        location="",
+        document=title,
+        document_id=doc_id,
+        url=loaded.url,
+        info=info,
+    )
+    return [document, *passages]
+
+
+def _document_info(loaded: LoadedDocument, found: list[Section]) -> dict[str, Any]:
+    info: dict[str, Any] = {k: loaded.meta[k] for k in _FRONT_MATTER_KEYS if k in loaded.meta}
+    if contact := contact_block(found):
+        info["contact"] = contact
+    period = application_period((" ".join(s.path), [u.text for u in s.units]) for s in found)
+    if period:
+        info["period"] = period.to_dict()
+    return info
+
+
+def _purpose(found: list[Section]) -> str:
+    """What the document is for: its 目的/概要 section, else its first sentences."""
+    chosen = next((s for s in found if s.units and _PURPOSE.search(s.heading)), None)
+    units = chosen.units if chosen else [u for s in found for u in s.units]
+    text = ""
+    for unit in units:
+        if len(text) + len(unit.text) > 240 and text:
+            break
+        text += unit.text + "\n"
+    return text.strip()
+
+
+def _passages(
+    found: list[Section], doc_id: str, title: str, url: str, source: str, info: dict[str, Any]
+) -> list[Record]:
+    records: list[Record] = []
+    used: set[str] = set()
+    for section in found:
+        if not section.units:
+            continue
+        for part, units in enumerate(_chunks(section), 1):
+            passage_id = _passage_id(doc_id, section, part, used)
+            where = f"p.{section.page}" if section.page else " › ".join(section.path) or "冒頭"
+            unit_info: dict[str, Any] = {}
+            if any(u.source for u in units):
+                unit_info["unit_sources"] = [u.source for u in units]
+            if any(u.kind != "sentence" for u in units):
+                unit_info["unit_kinds"] = [u.kind for u in units]
+            records.append(
+                Record(
+                    id=passage_id,
+                    kind="passage",
+                    title=section.heading or title,
+                    text="\n".join(u.text for u in units),
+                    source=source,
+                    location=where,
+                    document=title,
+                    document_id=doc_id,
+                    url=url,
+                    path=section.path,
+                    units=tuple(u.text for u in units),
+                    info=unit_info,
+                )
+            )
+    return records
+
+
+def _chunks(section: Section) -> list[list[Any]]:
+    """A long section split at unit ends (sentences, items, rows) under the size limit."""
+    chunks: list[list[Any]] = [[]]
+    size = 0
+    for unit in section.units:
+        if chunks[-1] and size + len(unit.text) > MAX_PASSAGE_CHARS:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(unit)
+        size += len(unit.text)
+    return chunks
+
+
+def _passage_id(doc_id: str, section: Section, part: int, used: set[str]) -> str:
+    """`<doc>-<last heading>`; the parent heading is added when two sections share a heading."""
+    path = section.path or ("top",)
+    candidate = ""
+    for depth in range(1, len(path) + 1):
+        candidate = "-".join(slug(h, 32) for h in path[-depth:])
+        if f"{doc_id}-{candidate}" not in used:
+            break
+    passage_id = f"{doc_id}-{candidate}" + (f"-{part}" if part > 1 else "")
+    if passage_id in used:
+        passage_id += "-" + content_hash(*section.path, str(part))[:6]
+    used.add(passage_id)
+    return passage_id
+
+
+def slug(text: str, limit: int) -> str:
+    """ASCII id part: Latin letters and digits kept, Japanese romanised by its reading."""
+    text = unicodedata.normalize("NFKC", text)
+    parts: list[str] = []
+    position = 0
+    for match in _ASCII_RUN.finditer(text):
+        parts.append(_romanise(text[position : match.start()]))
+        parts.append(match.group().lower())
+        position = match.end()
+    parts.append(_romanise(text[position:]))
+    joined = re.sub(r"[^a-z0-9]+", "-", "-".join(p for p in parts if p)).strip("-")
+    return joined[:limit].strip("-") or "x" + content_hash(text)[:8]
+
+
+def _romanise(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return ""
+    return jaconv.kana2alphabet(jaconv.kata2hira(reading(text))).lower()
+
+
+def contact_block(found: list[Section]) -> dict[str, str] | None:
+    """A document's own 問い合わせ先: organisation, phone, hours, as the document states them."""
+    candidates = [s for s in found if _CONTACT_HEADING.search(s.heading)] or found[-3:]
+    for section in reversed(candidates):
+        lines = [u.text for u in section.units]
+        phone_line = next((t for t in lines if _PHONE.search(t) and not _FAX.match(t.strip())), None)
+        if phone_line is None:
+            continue
+        phone = _PHONE.search(phone_line).group(1)  # type: ignore[union-attr]
+        if extension := _EXTENSION.search(phone_line):
+            phone += extension.group()
+        organisation = next(
+            (
+                t
+                for t in [*lines, phone_line]
+                if _ORGANISATION.search(t) and not _HOURS.search(t) and not _PHONE.search(t)
+            ),
+            "",
+        )
+        if not organisation:  # "藤沢市産業労働課 電話 0466-…" on one line
+            organisation = _PHONE.split(phone_line)[0]
+            organisation = re.sub(r"(?:電話|TEL|℡)[:：\s]*$", "", organisation).strip(" 　:：、")
+        hours = next((t for t in lines if _HOURS.search(t) and not _PHONE.search(t)), "")
+        return {
+            "name": re.sub(r"^(?:お?問い?合わ?せ先?|担当)[:：\s]*", "", organisation).strip(),
+            "phone": phone,
+            "hours": hours,
+            "text": " / ".join(lines),
+        }
+    return None
