@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.retrieval import Hit, LoadedIndex, SearchResult
 from bot.scope import OutOfScope
+from bot.verdict import decide, next_step
 from ingest.dates import period_status
 from ingest.dates import today as japan_today
 from ingest.knowledge import Knowledge
@@ -122,7 +123,10 @@ def citation(n: int, hit: Hit, quote: str = "") -> dict[str, Any]:
 
 
 def contacts_for(
-    records: list[Record], knowledge: Knowledge, documents: dict[str, Record] | None = None
+    records: list[Record],
+    knowledge: Knowledge,
+    documents: dict[str, Record] | None = None,
+    language: str = "ja",
 ) -> list[dict[str, Any]]:
     """The implementing bodies of the cited records that contacts.yaml knows, merged by organisation;
     for a document's passages, the document's own 問い合わせ先 (as contacts.yaml has it when the
@@ -141,7 +145,7 @@ def contacts_for(
         for entry in entries:
             if entry is None:
                 continue
-            card = merged.setdefault(entry["id"], contact_card(entry))
+            card = merged.setdefault(entry["id"], contact_card(entry, language))
             if record.id not in card["for"]:
                 card["for"].append(record.id)
     return list(merged.values())
@@ -179,22 +183,29 @@ def _document_contact(stated: dict[str, str], document: Record, knowledge: Knowl
     }
 
 
-def contact_card(entry: dict[str, Any]) -> dict[str, Any]:
-    return {
+def contact_card(entry: dict[str, Any], language: str = "ja") -> dict[str, Any]:
+    """A contact as the widget and Slack show it. In English, the English hours and address where
+    contacts.yaml has them, otherwise the Japanese ones marked as such."""
+    hours, address = entry.get("hours", ""), entry.get("address", "")
+    if language == "en":
+        hours = entry.get("hours_en") or (f"{hours} (in Japanese)" if hours else "")
+        address = entry.get("address_en") or (f"{address} (in Japanese)" if address else "")
+    card = {
         "id": entry["id"],
         "name": entry["name"],
         "name_en": entry.get("name_en", ""),
         "phone": entry.get("phone", ""),
         "url": entry.get("url", ""),
-        "address": entry.get("address", ""),
-        "hours": entry.get("hours", ""),
+        "address": address,
+        "hours": hours,
         "for": [],
-        **(
-            {"source": entry["source"]}
-            if isinstance(entry.get("source"), str) and entry.get("source")
-            else {}
-        ),
     }
+    if isinstance(entry.get("source"), str) and entry.get("source"):
+        card["source"] = entry["source"]  # a document's own contact block: the document it came from
+    if entry.get("sources") or entry.get("seen"):
+        card["sources"] = entry.get("sources") or {}
+        card["seen"] = entry.get("seen", "")
+    return card
 
 
 def fallback_contacts(knowledge: Knowledge) -> list[dict[str, Any]]:
@@ -213,12 +224,16 @@ def describe(record: Record, knowledge: Knowledge, language: str, quote: str = "
         return f"『{record.title}』: {_shorten(record.text, 120)}" if record.text else f"『{record.title}』"
     if record.kind == "indicator":
         return indicator_line(record, overlay, language)
-    if language == "en" and overlay.get("title_en"):
-        summary = overlay.get("summary_en") or ""
-        return f"{overlay['title_en']}: {summary}".strip().rstrip(":")
     if record.kind == "section":
         return f"{record.title}: {_shorten(record.text, 120)}"
-    return f"{record.title}: {record.text}"
+    # Programs in the owners' words (staff's one-liner faithful to the plan); the plan's own
+    # 事業内容 stays in the citation. A program the plan only studies is marked as such.
+    studying = overlay.get("stage") == "studying"
+    if language == "en":
+        title = overlay.get("title_en") or record.title
+        words = overlay.get("plain_en") or overlay.get("summary_en") or record.text
+        return f"{'(under study) ' if studying else ''}{title}: {words}"
+    return f"{'【検討中】' if studying else ''}{record.title}: {overlay.get('plain') or record.text}"
 
 
 def indicator_line(record: Record, overlay: dict[str, Any], language: str) -> str:
@@ -247,12 +262,15 @@ def answered(
     intro: str | None = None,
     quotes: dict[str, str] | None = None,
     today: date | None = None,
+    question: str = "",
 ) -> dict[str, Any]:
-    """An answer naming ``hits``; a passage is shown by its quote (``quotes``, else its first units)."""
+    """An answer naming ``hits``: the verdict first, then each record in the owners' words (a passage
+    by its quote: ``quotes``, else its first units), the one next step, and the contacts."""
     knowledge = index.knowledge
     records = [h.record for h in hits]
     quotes = {r.id: (quotes or {}).get(r.id) or first_units(r) for r in records if r.kind == "passage"}
-    lines = [intro or _intro(records, language)]
+    verdict = decide(question, records, knowledge, language)
+    lines = [verdict["text"], intro or _intro(records, language)]
     noted: set[str] = set()
     for n, hit in enumerate(hits, 1):
         lines.append(f"[{n}] {describe(hit.record, knowledge, language, quotes.get(hit.record.id, ''))}")
@@ -260,7 +278,10 @@ def answered(
         if once not in noted:
             lines.extend(f"    {note}" for note in _notes(hit.record, index, language, today))
             noted.add(once)
-    contacts = contacts_for(records, knowledge, index.records)
+    step, first_contact = next_step(records, knowledge, index.records, language)
+    if step:
+        lines.append(step)
+    contacts = _first_contact_first(contacts_for(records, knowledge, index.records, language), first_contact)
     if contacts:
         names = (
             "、".join(c["name"] for c in contacts)
@@ -271,11 +292,23 @@ def answered(
     return {
         "status": "answered",
         "language": language,
+        "verdict": verdict,
         "answer": "\n".join(lines),
         "citations": [citation(n, h, quotes.get(h.record.id, "")) for n, h in enumerate(hits, 1)],
         "contacts": contacts,
         "suggestions": follow_up_suggestions(records, knowledge, language),
     }
+
+
+def _first_contact_first(cards: list[dict[str, Any]], first: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The desk that takes this request comes first; opening hours are shown on that card only (a
+    loan window's hours are no help on a question about patents)."""
+    if first is None:
+        return cards
+    ordered = sorted(cards, key=lambda c: c["id"] != first["id"])
+    for card in ordered[1:]:
+        card["hours"] = ""
+    return ordered
 
 
 def first_units(record: Record, limit: int = 3) -> str:
@@ -375,12 +408,16 @@ _NOT_BUSINESS_JA = {
     "household": "ご家庭や個人の暮らしのことは、このナビゲーターがご案内する事業者向けの支援には含まれません。",
     "personal_finance": "個人のローンや金融機関の金利は、このナビゲーターがご案内する事業者向けの支援には含まれません。",
     "other_city": "このナビゲーターがご案内するのは藤沢市の事業者向けの支援です。ほかの自治体の制度は、その自治体にお尋ねください。",
+    "worker": "働く方ご自身のお仕事探しや職場の悩みは、事業者向けの支援ではなく、ハローワークなどの窓口のご案内になります。",
+    "consumer": "このナビゲーターは事業者向けの支援をご案内しています。お店やお出かけのご案内はできません。",
 }
 _NOT_BUSINESS_EN = {
     "tax": "Paying, reducing or filing taxes is handled by the city's and the tax office's desks, not by business support.",
     "household": "Household and personal matters are not part of the business support this navigator covers.",
     "personal_finance": "Personal loans and banks' rates are not part of the business support this navigator covers.",
     "other_city": "This navigator covers Fujisawa's support for businesses; please ask the other municipality about its schemes.",
+    "worker": "Job seeking and problems at your own workplace are handled by Hello Work and similar desks, not by business support.",
+    "consumer": "This navigator covers support for businesses; it cannot recommend shops or outings.",
 }
 
 
@@ -414,9 +451,14 @@ def no_match(knowledge: Knowledge, language: str, scope: OutOfScope | None = Non
             "How can I hire foreign workers?",
             "Help with business succession",
         ]
+    verdict = {
+        "kind": "none",
+        "text": text.split("。")[0] + "。" if language == "ja" else text.split(". ")[0] + ".",
+    }
     return {
         "status": "no_match",
         "language": language,
+        "verdict": verdict,
         "answer": text,
         "citations": [],
         "contacts": contacts,

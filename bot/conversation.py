@@ -95,6 +95,10 @@ class Conversation:
         language = detect_language(message)
 
         if previous and len(text) <= _MAX_FOLLOW_UP:
+            if _OTHERS.search(text) and prev_reply.get("status") in ("clarify", "no_match"):
+                return self._nothing_more(prev_reply, index, facts, language, prev_context)
+            if cited and _only_facts(message, index):
+                return self._recheck(cited, index, facts, language, prev_context)
             if prev_reply.get("status") == "clarify" and (choice := self._chosen_measure(message, index)):
                 return self._measure_answer(choice, index, facts, prev_reply.get("language", language))
             if cited and _CONTACTS.search(text):
@@ -129,7 +133,8 @@ class Conversation:
                 quoted[hits[n].record.id] = text
         context["shown"] = [h.record.id for h in hits]
         context["quotes"] = quoted
-        return Turn(self._with_eligibility(hits, index, facts, language, context["quotes"]), context)
+        context["question"] = message
+        return Turn(self._with_eligibility(hits, index, facts, language, quoted, message), context)
 
     def _with_eligibility(
         self,
@@ -138,6 +143,8 @@ class Conversation:
         facts: Facts,
         language: str,
         quoted: dict[str, str] | None = None,
+        question: str = "",
+        recheck: bool = False,
     ) -> dict[str, Any]:
         assessments: list[Assessment] = []
         for hit in list(hits):
@@ -153,7 +160,11 @@ class Conversation:
                 and verdict.alternative in index.records
             ):
                 hits.append(Hit(record=index.records[verdict.alternative], score=hit.score))
-        reply = answer.answered(hits, index, language, quotes=quoted, today=self.navigator.settings.today)
+        reply = answer.answered(
+            hits, index, language, quotes=quoted, today=self.navigator.settings.today, question=question
+        )
+        if recheck:
+            reply["answer"] += "\n" + _unknown_conditions(hits, assessments, index, language)
         if assessments:
             numbers = {h.record.id: n for n, h in enumerate(hits, 1)}
             heading = "【ご利用条件の目安】" if language == "ja" else "Eligibility, from what you told me:"
@@ -188,7 +199,27 @@ class Conversation:
         self, cited: list[str], index: LoadedIndex, facts: Facts, language: str, prev: dict[str, Any]
     ) -> Turn:
         hits = self._hits(cited, index)
-        reply = self._with_eligibility(hits, index, facts, language, prev.get("quotes"))
+        reply = self._with_eligibility(
+            hits, index, facts, language, prev.get("quotes"), prev.get("question", "")
+        )
+        return Turn(reply, {**prev, "facts": facts.as_dict()})
+
+    def _recheck(
+        self, cited: list[str], index: LoadedIndex, facts: Facts, language: str, prev: dict[str, Any]
+    ) -> Turn:
+        """Facts said after an answer ("従業員は10人です") re-check the programs that answer cited."""
+        hits = self._hits(cited, index)
+        reply = self._with_eligibility(
+            hits, index, facts, language, prev.get("quotes"), prev.get("question", ""), recheck=True
+        )
+        said = _facts_said(facts, language)
+        lead = (
+            f"伺った内容（{said}）で、前の回答の制度の条件を確かめました。"
+            if language == "ja"
+            else f"With what you told me ({said}), I checked the conditions of the programs above again."
+        )
+        verdict_line, _, rest = reply["answer"].partition("\n")
+        reply["answer"] = f"{verdict_line}\n{lead}\n{rest}"
         return Turn(reply, {**prev, "facts": facts.as_dict()})
 
     def _contacts_answer(
@@ -260,6 +291,27 @@ class Conversation:
         context = {**prev, "facts": facts.as_dict(), "shown": shown, "seen": sorted(seen | set(shown))}
         return Turn(self._with_eligibility(hits, index, facts, language), context)
 
+    def _nothing_more(
+        self,
+        prev_reply: dict[str, Any],
+        index: LoadedIndex,
+        facts: Facts,
+        language: str,
+        prev: dict[str, Any],
+    ) -> Turn:
+        """ "他には？" after a question asked back offers the topics again; after a decline it says so
+        plainly and names the desks, rather than listing programs the decline already ruled out."""
+        if prev_reply.get("status") == "clarify":
+            return Turn(answer.clarify(self.navigator.measures(index), index.knowledge, language), prev)
+        reply = answer.no_match(index.knowledge, language)
+        reply["answer"] = (
+            "ほかにご案内できる支援も見つかりませんでした。困っていることを別の言葉で教えていただくか、"
+            "窓口にご相談ください。"
+            if language == "ja"
+            else "I found nothing else either. Tell me what you need in other words, or ask a person at these desks."
+        )
+        return Turn(reply, {**prev, "facts": facts.as_dict()})
+
     def _chosen_measure(self, message: str, index: LoadedIndex) -> Record | None:
         wanted = normalize(message)
         for record in index.records.values():
@@ -301,6 +353,69 @@ def _title(record: Record, index: LoadedIndex, language: str) -> str:
     if language == "en":
         return str(index.knowledge.overlay(record.id).get("title_en") or record.title)
     return record.title
+
+
+_FACT_WORDS = re.compile(
+    r"従業員|社員|スタッフ|パート|人|名|業|店|工場|年|か月|ヶ月|創業|開業|設立|運転資金|設備資金|です|ます|うち|は|の|で|"
+    r"\b(?:we|have|employees|staff|people|years|months|in business|working capital|equipment|our|is|are|a|an|the|"
+    r"run|shop|company|firm)\b"
+)
+
+
+def _only_facts(message: str, index: LoadedIndex) -> bool:
+    """Whether a message only states facts about the business ("従業員は10人です", "We have 8 staff")
+    rather than asking something new."""
+    if not read_facts(message, index.knowledge):
+        return False
+    rest = _FACT_WORDS.sub(" ", normalize(message))
+    rest = re.sub(r"[\d\s。、,.!?！？]+", "", rest)
+    return len(rest) <= 6
+
+
+def _facts_said(facts: Facts, language: str) -> str:
+    parts = []
+    if facts.employees is not None:
+        parts.append(f"従業員{facts.employees}人" if language == "ja" else f"{facts.employees} employees")
+    if facts.industry_word:
+        parts.append(facts.industry_word)
+    if facts.months_in_business is not None:
+        parts.append(
+            f"営業{facts.months_in_business}か月"
+            if language == "ja"
+            else f"{facts.months_in_business} months in business"
+        )
+    if facts.purpose:
+        parts.append(facts.purpose)
+    return "、".join(parts) if language == "ja" else ", ".join(parts)
+
+
+def _unknown_conditions(
+    hits: list[Hit], assessments: list[Assessment], index: LoadedIndex, language: str
+) -> str:
+    """For cited programs whose conditions the knowledge base does not hold: say so, and name the desk."""
+    assessed = {a.record_id for a in assessments}
+    lines = []
+    for n, hit in enumerate(hits, 1):
+        if hit.record.id in assessed or hit.record.kind != "program":
+            continue
+        first = index.knowledge.overlay(hit.record.id).get("first_contact") or {}
+        contact = index.knowledge.contact_by_id(str(first.get("id") or ""))
+        desk = (
+            (contact["name"] if language == "ja" else contact.get("name_en") or contact["name"])
+            if contact
+            else ""
+        )
+        if language == "ja":
+            lines.append(
+                f"[{n}] この制度の利用条件（従業員数など）は、このナビゲーターの情報にはありません。"
+                + (f"{desk}にご確認ください。" if desk else "窓口にご確認ください。")
+            )
+        else:
+            lines.append(
+                f"[{n}] The conditions of this program (such as staff numbers) are not in my information."
+                + (f" Please check with {desk}." if desk else " Please check with the desk.")
+            )
+    return "\n".join(lines)
 
 
 def _eligibility_tail(text: str) -> str:

@@ -22,6 +22,7 @@ _EMPLOYEES = (
     re.compile(r"(?:employ|have|with)\s+(\d{1,5})\b"),
 )
 _ALONE = re.compile(r"(?:一人で|ひとりで|1人で|個人事業|just me|on my own|by myself)")
+_PURPOSE = re.compile(r"(運転資金|設備資金|working capital|equipment)")
 _YEARS = re.compile(r"(?:創業|開業|設立|起業|営業)\D{0,4}(\d{1,3})\s*(年|か月|ヶ月|カ月|ヵ月)")
 
 
@@ -31,6 +32,7 @@ class Facts:
     industry: str | None = None
     industry_word: str | None = None
     months_in_business: int | None = None
+    purpose: str | None = None  # 運転資金 | 設備資金, what a loan is for
 
     def merged_over(self, older: dict[str, Any]) -> Facts:
         """Facts of this message, completed by what the owner said earlier in the session."""
@@ -41,6 +43,7 @@ class Facts:
             months_in_business=self.months_in_business
             if self.months_in_business is not None
             else older.get("months_in_business"),
+            purpose=self.purpose or older.get("purpose"),
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -59,6 +62,10 @@ def read_facts(message: str, knowledge: Knowledge) -> Facts:
             break
     if facts.employees is None and _ALONE.search(text):
         facts.employees = 1
+    if match := _PURPOSE.search(text):
+        facts.purpose = {"working capital": "運転資金", "equipment": "設備資金"}.get(
+            match.group(1), match.group(1)
+        )
     if match := _YEARS.search(text):
         amount = int(match.group(1))
         facts.months_in_business = amount * 12 if match.group(2) == "年" else amount

@@ -27,10 +27,12 @@ from typing import Any
 import yaml
 from langchain_core.embeddings import Embeddings
 
+from bot import answer, quotes
 from bot.conversation import Conversation
-from bot.navigator import Navigator
+from bot.navigator import Navigator, detect_language
 from bot.retrieval import LoadedIndex, Retriever
 from bot.store import ConversationStore
+from bot.verdict import decide
 from ingest.embeddings import make_embedder
 from ingest.knowledge import load_knowledge
 from ingest.loaders import SUPPORTED_SUFFIXES, load_text
@@ -69,6 +71,7 @@ class Outcome:
     question: Question
     ranked: list[str]
     declined: bool
+    verdict: str = ""  # yes | partial | none, as the answer would say it
 
     @property
     def rank(self) -> int | None:
@@ -106,16 +109,25 @@ class Metrics:
         covered = self._covered()
         return sum(1 for o in covered if o.declined) / max(len(covered), 1)
 
+    def verdict_right(self) -> float | None:
+        labelled = [o for o in self.outcomes if o.question.verdict]
+        if not labelled:
+            return None
+        return sum(1 for o in labelled if o.verdict == o.question.verdict) / len(labelled)
+
     def row(self) -> dict[str, float]:
-        return {
+        row = {
             "hit@1": self.hit_at(1),
             "hit@3": self.hit_at(3),
             "MRR": self.mrr(),
             "no-match precision": self.no_match_precision(),
             "no-match recall": self.no_match_recall(),
             "covered wrongly declined": self.wrongly_declined(),
-            "ms/question": 1000 * self.seconds / max(len(self.outcomes), 1),
         }
+        if (verdicts := self.verdict_right()) is not None:
+            row["verdict kind right"] = verdicts
+        row["ms/question"] = 1000 * self.seconds / max(len(self.outcomes), 1)
+        return row
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -144,13 +156,13 @@ def load_question_set(path: Path) -> QuestionSet:
 
 
 def _measure(
-    name: str, questions: Sequence[Question], ask: Callable[[str], tuple[list[str], bool]]
+    name: str, questions: Sequence[Question], ask: Callable[[str], tuple[list[str], bool, str]]
 ) -> Metrics:
     metrics = Metrics(name)
     started = time.perf_counter()
     for question in questions:
-        ranked, declined = ask(question.q)
-        metrics.outcomes.append(Outcome(question, ranked, declined))
+        ranked, declined, verdict = ask(question.q)
+        metrics.outcomes.append(Outcome(question, ranked, declined, verdict))
     metrics.seconds = time.perf_counter() - started
     return metrics
 
@@ -159,12 +171,17 @@ def evaluate_navigator(settings: Settings, questions: Sequence[Question], embedd
     run_ingest(settings, embedder=embedder)
     navigator = Navigator(settings, Retriever(settings, embedder=embedder))
 
-    def ask(text: str) -> tuple[list[str], bool]:
+    def ask(text: str) -> tuple[list[str], bool, str]:
         result = navigator.search(text)
         declined = navigator.is_vague(text, result) or not result.covered
         index = navigator.retriever.index()
         ranked = [rid for h in result.hits for rid in _as_programs(h.record.id, index)]
-        return list(dict.fromkeys(ranked)), declined
+        named = answer.pick_hits(result, settings.top_k, bool(quotes.asked_facts(text)), index)
+        language = detect_language(text)
+        verdict = (
+            "none" if declined else decide(text, [h.record for h in named], index.knowledge, language)["kind"]
+        )
+        return list(dict.fromkeys(ranked)), declined, verdict
 
     return _measure("navigator", questions, ask)
 
@@ -346,7 +363,8 @@ def evaluate_baseline(settings: Settings, questions: Sequence[Question], embedde
     threshold = _best_threshold([sim for _, sim in searched], [bool(q.expect) for q in questions])
     metrics = Metrics(f"baseline (threshold {threshold:.2f})", seconds=seconds)
     for question, (ranked, similarity) in zip(questions, searched, strict=True):
-        metrics.outcomes.append(Outcome(question, ranked, similarity < threshold))
+        declined = similarity < threshold
+        metrics.outcomes.append(Outcome(question, ranked, declined, "none" if declined else "yes"))
     return metrics
 
 

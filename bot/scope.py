@@ -14,11 +14,26 @@ import re
 from dataclasses import dataclass
 
 _HOUSEHOLD = re.compile(
-    r"(?:^|[^\u4e00-\u9fff])家の|住まい|自宅|家庭用|家庭の|一般家庭|住宅ローン|住宅の|マイホーム|我が家|わが家|うちの家|実家|持ち家|賃貸住宅|"
+    r"(?:^|[^\u4e00-\u9fff])家(?:の|に|を)|住まい|自宅|市営住宅|県営住宅|公営住宅|県民共済|都民共済|家庭用|家庭の|一般家庭|住宅ローン|住宅の|マイホーム|我が家|わが家|うちの家|実家|持ち家|賃貸住宅|"
     r"個人的|私生活|家族の|子ども|子供|育児手当|児童手当|年金|医療費|住民票|引っ越し|結婚|家計|生活費|"
     r"カードローン|キャッシング|消費者金融|マイカーローン|車のローン|教育ローン|奨学金|"
     r"my home|my house|household|mortgage|personal loan|card loan|pension|my family|my kids|my children"
 )
+# A person's own matters even when the business is named ("ラーメン屋の店主ですが、自分の年金…").
+_PERSONAL = re.compile(
+    r"自分の(?:年金|家|自宅|住まい|老後|保険|医療|子ども|子供|車|税金)|年金の相談|住宅ローン|相続税|贈与税|住民税|"
+    r"my (?:own )?(?:pension|house|home|mortgage)"
+)
+# Someone asking as a consumer, a visitor or an employee, not as the business.
+_CONSUMER = re.compile(
+    r"おすすめ|オススメ|見に行き|観に行き|どこで買え|買える店|美味しい|おいしい|観光|"
+    r"recommend|where can i buy|best restaurant"
+)
+_WORKER = re.compile(
+    r"(?:会社|上司|職場|社長)が.{0,12}(?:くれない|させない|払わない)|採用試験|職員採用|就職したい|転職したい|"
+    r"求人に応募|アルバイトを探|バイトを探|my (?:boss|employer) (?:won't|doesn't|does not)|looking for a job"
+)
+_SUPPORT_WORDS = re.compile(r"補助|助成|支援|融資|制度|相談|申請|セミナー|subsid|grant|loan|support|scheme")
 _OTHER_LENDER = re.compile(
     r"(?:銀行|信用金庫|信金|ゆうちょ|ネット銀行)(?:の|で)?(?:金利|利率|定期|預金|住宅|ローン)"
 )
@@ -40,7 +55,7 @@ _BUSINESS = re.compile(
 
 @dataclass(frozen=True)
 class OutOfScope:
-    reason: str  # household | personal_finance | tax | other_city
+    reason: str  # household | personal_finance | tax | other_city | worker | consumer
     desks: tuple[str, ...]  # contact ids that handle it
 
 
@@ -52,6 +67,12 @@ def out_of_scope(normalised_question: str) -> OutOfScope | None:
     text = normalised_question
     if _TAX.search(text):
         return OutOfScope("tax", _CITY_DESKS)
+    if _PERSONAL.search(text):
+        return OutOfScope("personal_finance", _CITY_DESKS)
+    if _WORKER.search(text):
+        return OutOfScope("worker", ("hellowork-fujisawa", "fujisawa-callcenter"))
+    if _CONSUMER.search(text) and not _SUPPORT_WORDS.search(text):
+        return OutOfScope("consumer", _CITY_DESKS)
     if (match := _OTHER_CITY.search(text)) and not match.group(1).endswith("藤沢市"):
         return OutOfScope("other_city", _CITY_DESKS)
     if _BUSINESS.search(text):
