@@ -274,9 +274,19 @@ class Conversation:
         return Turn(reply, context)
 
     def feedback(
-        self, turn_id: int, rating: int, comment: str = "", user: str | None = None, channel: str = "web"
+        self,
+        turn_id: int,
+        rating: int,
+        comment: str = "",
+        *,
+        session_id: str,
+        user: str | None = None,
+        channel: str = "web",
     ) -> int:
-        return self.store.add_feedback(turn_id, rating, comment, user=user, channel=channel)
+        """Rate an answer of the conversation ``session_id`` (UnknownTurn if it has no such answer)."""
+        return self.store.add_feedback(
+            turn_id, rating, comment, session_id=session_id, user=user, channel=channel
+        )
 
 
 def _title(record: Record, index: LoadedIndex, language: str) -> str:

@@ -58,7 +58,7 @@ def host_port() -> int:
 def server(navigator, tmp_path_factory, host_port) -> Iterator[str]:
     """The API over the shared index; the second origin (host_port) is allowed by CORS."""
     settings = web_settings(navigator.settings, cors_origins=[f"http://127.0.0.1:{host_port}"])
-    runtime = runtime_for(navigator, settings, tmp_path_factory.mktemp("web") / "conversations.sqlite3")
+    runtime = runtime_for(navigator, settings, tmp_path_factory.mktemp("web"))
     with live_server(settings, runtime) as base:
         yield base
 
@@ -261,7 +261,7 @@ def poisoned_server(tmp_path_factory, embedder) -> Iterator[str]:
     settings = web_settings(Settings(knowledge_dir=knowledge, data_dir=root / "data"))
     run_ingest(settings, embedder=embedder)
     navigator = Navigator(settings, Retriever(settings, embedder=embedder))
-    with live_server(settings, runtime_for(navigator, settings, root / "conversations.sqlite3")) as base:
+    with live_server(settings, runtime_for(navigator, settings, root / "data")) as base:
         yield base
 
 

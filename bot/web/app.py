@@ -58,7 +58,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         docs_url=None,  # the interactive docs load scripts from a CDN; /openapi.json is enough offline
         redoc_url=None,
     )
-    jobs = IngestJobs(settings, runtime.navigator.retriever.embedder)
+    jobs = IngestJobs(settings, runtime.navigator.retriever.embedder, runtime.store.db)
+    jobs.recover()  # a job a stopped process left `running` is `interrupted`
     app.state.web = WebContext(settings, runtime, RateLimiter(settings.rate_limit_per_minute), jobs)
     app.state.metrics = Metrics(lambda: runtime.navigator.retriever.loaded_version)
     install_error_handlers(app)

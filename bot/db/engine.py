@@ -1,0 +1,114 @@
+"""One engine (connection pool) per store URL and process, its schema brought up to date once.
+
+SQLite: the file in the data folder, created readable by the service user only (0600, folder
+0700); WAL with ``synchronous=NORMAL`` (consistent after a crash, at worst the last answers before a
+power loss are missing); write transactions start with ``BEGIN IMMEDIATE`` so that two writers queue
+on the busy timeout instead of one failing at once when it upgrades a read lock. PostgreSQL: a pool
+of psycopg connections, checked before use so a database restart costs no failed request.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+from ingest.settings import Settings
+
+_WRITE = "navigator_write"  # execution option: this transaction will write
+
+
+@dataclass(frozen=True)
+class Database:
+    engine: Engine
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A connection for reads; its transaction ends (rolled back) when the block ends."""
+        with self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One transaction, committed at the end of the block (rolled back on an exception)."""
+        with self.engine.connect() as conn:
+            conn.execution_options(**{_WRITE: True})
+            with conn.begin():
+                yield conn
+
+
+_engines: dict[str, Database] = {}
+_lock = threading.Lock()
+
+
+def open_database(settings: Settings) -> Database:
+    """The process's database for these settings, created and migrated on first use."""
+    url = settings.store_url
+    with _lock:
+        database = _engines.get(url)
+        if database is None:
+            from bot.db.legacy import import_legacy_files
+            from bot.db.migrate import upgrade
+
+            database = Database(make_engine(url))
+            upgrade(database)
+            import_legacy_files(database, settings.data_dir)
+            _engines[url] = database
+    return database
+
+
+def make_engine(url: str) -> Engine:
+    if make_url(url).get_backend_name() == "sqlite":
+        return _sqlite_engine(url)
+    return create_engine(url, pool_size=8, max_overflow=16, pool_pre_ping=True, pool_recycle=1800)
+
+
+def _sqlite_engine(url: str) -> Engine:
+    path = make_url(url).database
+    if path and path != ":memory:":
+        _private_file(Path(path))
+    engine = create_engine(
+        url,
+        pool_size=8,
+        max_overflow=16,
+        connect_args={"timeout": 30, "check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (below)
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
+
+    return engine
+
+
+def _private_file(path: Path) -> None:
+    """Conversations are personal data: only the service user may read the folder and the file.
+    SQLite gives its -wal and -shm files the database file's permissions."""
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    os.chmod(path, 0o600)
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            os.chmod(side, 0o600)
