@@ -437,6 +437,13 @@ def test_one_program_in_full_and_unknown_ids(client):
     assert_error(client.get("/api/programs/I-9-9"), 404, "unknown_program")
 
 
+def test_the_widget_config_says_how_long_conversations_are_kept(make_client):
+    assert make_client(retention_days=30).get("/api/config").json() == {
+        "retention_days": 30,
+        "max_message_chars": 1000,
+    }
+
+
 def test_health_ready_and_openapi(client):
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz").json()

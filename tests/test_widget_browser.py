@@ -110,6 +110,10 @@ def new_widget(browser, url: str, **context) -> Widget:
 def test_demo_page_conversation_follow_up_feedback_and_staff_view(browser, server):
     widget = new_widget(browser, server + "/", viewport={"width": 1100, "height": 820})
     widget.open()
+    # the one-line privacy note, with the server's retention period (NAVIGATOR_RETENTION_DAYS)
+    privacy = widget.host.locator(".privacy")
+    privacy.get_by_text("会話は90日間保存されます。", exact=False).wait_for()
+    assert privacy.inner_text().startswith("氏名・電話番号などの個人情報は入力しないでください。")
 
     first = widget.ask("設備を買うためにお金を借りたい")
     ARTIFACTS.mkdir(exist_ok=True)

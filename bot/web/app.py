@@ -65,6 +65,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     install_error_handlers(app)
     for module in (routes_chat, routes_programs, routes_admin, routes_ingest, routes_health, routes_pages):
         app.include_router(module.router)
+    app.include_router(routes_pages.config_router)
     app.include_router(metrics_router)
     app.mount("/static", routes_pages.static_files, name="static")
 
