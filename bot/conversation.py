@@ -16,7 +16,7 @@ from bot import answer
 from bot.eligibility import Assessment, Facts, assess, read_facts
 from bot.navigator import Navigator, detect_language
 from bot.retrieval import Hit, LoadedIndex
-from bot.store import ConversationStore, UnknownSession, new_session_id
+from bot.store import ConversationStore, new_session_id
 from ingest.records import Record
 from ingest.textnorm import normalize
 
@@ -73,10 +73,8 @@ class Conversation:
         new_session = session_id is None
         if session_id is None:
             session_id, previous = new_session_id(), None
-        elif not self.store.has_session(session_id):
-            raise UnknownSession(f"unknown session '{session_id}'")
         else:
-            previous = self.store.last_turn(session_id)
+            previous = self.store.previous_turn(session_id)  # UnknownSession for an unknown id
         index = self.navigator.retriever.index()  # one version for everything this answer reads
         turn = self._turn(message, previous, index)
         reply = {"session_id": session_id, **turn.reply, "index_version": index.number}

@@ -117,6 +117,24 @@ class ConversationStore:
         self._maybe_purge()
         return turn_id
 
+    def previous_turn(self, session_id: str) -> dict[str, Any] | None:
+        """The session's last turn (None in a session without one), UnknownSession for an unknown
+        id: what answering a message needs, in one query instead of `has_session` + `last_turn`."""
+        query = (
+            select(sessions.c.id.label("known"), *turns.c)
+            .select_from(sessions.outerjoin(turns, turns.c.session_id == sessions.c.id))
+            .where(sessions.c.id == session_id)
+            .order_by(turns.c.id.desc())
+            .limit(1)
+        )
+        with self.db.read() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            raise UnknownSession(f"unknown session '{session_id}'")
+        if row.id is None:
+            return None
+        return _turn_data({column.name: row._mapping[column.name] for column in turns.c})
+
     def last_turn(self, session_id: str) -> dict[str, Any] | None:
         with self.db.read() as conn:
             row = conn.execute(
@@ -230,7 +248,10 @@ class ConversationStore:
 
 
 def _turn(row: Row[Any]) -> dict[str, Any]:
-    data = dict(row._mapping)
+    return _turn_data(dict(row._mapping))
+
+
+def _turn_data(data: dict[str, Any]) -> dict[str, Any]:
     data["cited_ids"] = json.loads(data["cited_ids"])
     data["reply"] = json.loads(data["reply"])
     data["context"] = json.loads(data["context"])

@@ -4,7 +4,7 @@ SQLite: the file in the data folder, created readable by the service user only (
 0700); WAL with ``synchronous=NORMAL`` (consistent after a crash, at worst the last answers before a
 power loss are missing); write transactions start with ``BEGIN IMMEDIATE`` so that two writers queue
 on the busy timeout instead of one failing at once when it upgrades a read lock. PostgreSQL: a pool
-of psycopg connections, checked before use so a database restart costs no failed request.
+of psycopg connections. Reads are single statements outside a transaction on both.
 """
 
 from __future__ import annotations
@@ -33,10 +33,18 @@ class Database:
     def is_postgres(self) -> bool:
         return self.engine.dialect.name == "postgresql"
 
+    @property
+    def _reader(self) -> Engine:
+        # Reads are single statements: in autocommit they cost no BEGIN and ROLLBACK round trips
+        # (SQLite's reads skip BEGIN in `_on_begin` instead).
+        if self.is_postgres:
+            return self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        return self.engine
+
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        """A connection for reads; its transaction ends (rolled back) when the block ends."""
-        with self.engine.connect() as conn:
+        """A connection for reads, each statement its own snapshot (no transaction around them)."""
+        with self._reader.connect() as conn:
             yield conn
 
     @contextmanager
@@ -71,7 +79,9 @@ def open_database(settings: Settings) -> Database:
 def make_engine(url: str) -> Engine:
     if make_url(url).get_backend_name() == "sqlite":
         return _sqlite_engine(url)
-    return create_engine(url, pool_size=8, max_overflow=16, pool_pre_ping=True, pool_recycle=1800)
+    # No pre-ping (a round trip per checkout): a connection broken by a database restart fails
+    # one request, and SQLAlchemy then drops the whole pool's stale connections at once.
+    return create_engine(url, pool_size=8, max_overflow=16, pool_recycle=1800)
 
 
 def _sqlite_engine(url: str) -> Engine:
@@ -95,7 +105,9 @@ def _sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
+        if conn.get_execution_options().get(_WRITE):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # reads: no BEGIN, each statement reads one consistent snapshot on its own
 
     return engine
 
