@@ -37,7 +37,7 @@ def db(backend) -> Database:
 
 
 def test_the_migrations_create_what_the_queries_expect(db):
-    assert current_revision(db) == "0001"
+    assert current_revision(db) == "0002"
     found = inspect(db.engine)
     for table in metadata.sorted_tables:
         columns = {c["name"] for c in found.get_columns(table.name)}
@@ -123,3 +123,34 @@ def test_the_sqlite_store_is_private_to_the_service_user(tmp_path):
     assert stat.S_IMODE(os.stat(settings.data_dir).st_mode) == 0o700
     for path in settings.data_dir.glob("conversations.sqlite3*"):
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path
+
+
+def test_documents_are_kept_with_their_history_and_materialised_for_an_ingest(db, tmp_path):
+    from bot.db.documents import DocumentStore, materialise
+
+    store = DocumentStore(db)
+    first = store.put("notice.md", "# お知らせ\n旧版\n".encode(), uploaded_by="admin-a")
+    assert store.put("notice.md", "# お知らせ\n旧版\n".encode(), uploaded_by="admin-b") == first  # same bytes
+    store.put("notice.md", "# お知らせ\n新版\n".encode(), uploaded_by="admin-b")
+    store.put("plan.txt", b"plan", uploaded_by="admin-a")
+    with pytest.raises(ValueError):
+        store.put("../escape.md", b"x", uploaded_by="admin-a")
+
+    other_host = DocumentStore(reopened(db))
+    assert [d.name for d in other_host.list()] == ["notice.md", "plan.txt"]
+    assert other_host.get("notice.md") == "# お知らせ\n新版\n".encode()
+    history = other_host.history("notice.md")
+    assert [h.uploaded_by for h in history] == ["admin-b", "admin-a"] and history[1].replaced_at
+    assert other_host.get("notice.md", history[1].id) == "# お知らせ\n旧版\n".encode()
+
+    folder = tmp_path / "documents-from-store"
+    folder.mkdir()
+    (folder / "stale.md").write_text("gone", encoding="utf-8")
+    assert sorted(p.name for p in materialise(other_host, folder)) == ["notice.md", "plan.txt"]
+    assert (folder / "notice.md").read_text(encoding="utf-8") == "# お知らせ\n新版\n"
+    assert not (folder / "stale.md").exists()
+
+    assert store.delete("plan.txt") and not store.delete("plan.txt")
+    materialise(store, folder)
+    assert sorted(p.name for p in folder.iterdir()) == ["notice.md"]
+    assert len(store.history("plan.txt")) == 1  # the deleted document is kept as a copy

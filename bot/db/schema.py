@@ -7,7 +7,20 @@ store had them, so an old data folder's rows keep their meaning.
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Float, ForeignKey, Integer, MetaData, String, Table, Text, false, true
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    false,
+    true,
+)
 
 metadata = MetaData()
 
@@ -113,9 +126,27 @@ taught_questions = Table(
     Column("active", Boolean, nullable=False, server_default=true()),
 )
 
+
+# Documents admins upload, with their kept previous copies, when the store is shared (PostgreSQL):
+# a re-ingest on any host materialises the current ones (bot/db/documents.py). A row with
+# `replaced_at` set is a kept copy; at most one row per name has it unset (the current document).
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(255), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("uploaded_by", String(200), nullable=False),
+    Column("uploaded_at", Float, nullable=False),
+    Column("replaced_at", Float),
+)
+
 __all__ = [
     "accounts",
     "audit_log",
+    "documents",
     "feedback",
     "ingest_jobs",
     "login_attempts",
