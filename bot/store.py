@@ -16,7 +16,7 @@ import time
 import uuid
 from typing import Any
 
-from sqlalchemy import Row, delete, exists, insert, or_, select, update
+from sqlalchemy import Row, bindparam, delete, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.db import Database
@@ -26,6 +26,21 @@ log = logging.getLogger(__name__)
 
 PURGE_EVERY_SECONDS = 3600.0
 _DAY = 86400.0
+
+# The statements of the answering path, built once: SQLAlchemy then reuses their compiled form and
+# cache key, where building them per call cost more than the database work itself.
+_INSERT_SESSION = insert(sessions)
+_TOUCH_SESSION = (
+    update(sessions).where(sessions.c.id == bindparam("session_id")).values(updated=bindparam("now"))
+)
+_INSERT_TURN = insert(turns)
+_PREVIOUS_TURN = (
+    select(sessions.c.id.label("known"), *turns.c)
+    .select_from(sessions.outerjoin(turns, turns.c.session_id == sessions.c.id))
+    .where(sessions.c.id == bindparam("session_id"))
+    .order_by(turns.c.id.desc())
+    .limit(1)
+)
 
 
 class UnknownSession(LookupError):
@@ -91,27 +106,29 @@ class ConversationStore:
         with self.db.write() as conn:
             if new_session_channel is not None:
                 conn.execute(
-                    insert(sessions).values(
-                        id=session_id,
-                        channel=new_session_channel,
-                        external_key=None,
-                        created=now,
-                        updated=now,
-                    )
+                    _INSERT_SESSION,
+                    {
+                        "id": session_id,
+                        "channel": new_session_channel,
+                        "external_key": None,
+                        "created": now,
+                        "updated": now,
+                    },
                 )
             else:
-                conn.execute(update(sessions).where(sessions.c.id == session_id).values(updated=now))
+                conn.execute(_TOUCH_SESSION, {"session_id": session_id, "now": now})
             result = conn.execute(
-                insert(turns).values(
-                    session_id=session_id,
-                    created=now,
-                    question=question,
-                    status=reply["status"],
-                    language=reply["language"],
-                    cited_ids=json.dumps(cited),
-                    reply=json.dumps(reply, ensure_ascii=False),
-                    context=json.dumps(context, ensure_ascii=False),
-                )
+                _INSERT_TURN,
+                {
+                    "session_id": session_id,
+                    "created": now,
+                    "question": question,
+                    "status": reply["status"],
+                    "language": reply["language"],
+                    "cited_ids": json.dumps(cited),
+                    "reply": json.dumps(reply, ensure_ascii=False),
+                    "context": json.dumps(context, ensure_ascii=False),
+                },
             )
             turn_id = int(result.inserted_primary_key[0])
         self._maybe_purge()
@@ -120,15 +137,8 @@ class ConversationStore:
     def previous_turn(self, session_id: str) -> dict[str, Any] | None:
         """The session's last turn (None in a session without one), UnknownSession for an unknown
         id: what answering a message needs, in one query instead of `has_session` + `last_turn`."""
-        query = (
-            select(sessions.c.id.label("known"), *turns.c)
-            .select_from(sessions.outerjoin(turns, turns.c.session_id == sessions.c.id))
-            .where(sessions.c.id == session_id)
-            .order_by(turns.c.id.desc())
-            .limit(1)
-        )
         with self.db.read() as conn:
-            row = conn.execute(query).first()
+            row = conn.execute(_PREVIOUS_TURN, {"session_id": session_id}).first()
         if row is None:
             raise UnknownSession(f"unknown session '{session_id}'")
         if row.id is None:

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +23,8 @@ from sqlalchemy.engine import make_url
 
 from ingest.settings import Settings
 
-_WRITE = "navigator_write"  # execution option: this transaction will write
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Database:
     engine: Engine
 
@@ -33,7 +32,7 @@ class Database:
     def is_postgres(self) -> bool:
         return self.engine.dialect.name == "postgresql"
 
-    @property
+    @cached_property
     def _reader(self) -> Engine:
         # Reads are single statements: in autocommit they cost no BEGIN and ROLLBACK round trips
         # (SQLite's reads skip BEGIN in `_on_begin` instead).
@@ -50,10 +49,10 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """One transaction, committed at the end of the block (rolled back on an exception)."""
-        with self.engine.connect() as conn:
-            conn.execution_options(**{_WRITE: True})
-            with conn.begin():
-                yield conn
+        with self.engine.connect() as conn, conn.begin():
+            if not self.is_postgres:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")  # pysqlite itself never begins (see below)
+            yield conn
 
 
 _engines: dict[str, Database] = {}
@@ -92,22 +91,19 @@ def _sqlite_engine(url: str) -> Engine:
         url,
         pool_size=8,
         max_overflow=16,
+        # Nothing is ever left open to reset: reads run outside transactions, and every write
+        # transaction ends in a commit or a rollback before its connection goes back.
+        pool_reset_on_return=None,
         connect_args={"timeout": 30, "check_same_thread": False},
     )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (below)
+        dbapi_connection.isolation_level = None  # `Database.write` emits BEGIN IMMEDIATE itself
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Connection) -> None:
-        if conn.get_execution_options().get(_WRITE):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        # reads: no BEGIN, each statement reads one consistent snapshot on its own
 
     return engine
 
