@@ -57,8 +57,11 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
 
 
-def start_server(port: int, data_dir: str, workers: int, threads: int) -> subprocess.Popen[bytes]:
+def start_server(
+    port: int, data_dir: str, workers: int, threads: int, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NAVIGATOR_", "SLACK_"))}
+    env.update(extra_env or {})
     env.update(
         NAVIGATOR_DATA_DIR=data_dir,
         NAVIGATOR_RATE_LIMIT_PER_MINUTE="0",  # the load comes from one address: limiting must be off
