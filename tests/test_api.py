@@ -17,6 +17,7 @@ from bot.retrieval import Retriever
 from bot.runtime import build_runtime
 from bot.web.app import create_app
 from ingest.pipeline import run_ingest
+from tests.conftest import store_settings
 from tests.web_support import ADMIN_TOKEN, runtime_for, web_settings
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -24,11 +25,13 @@ AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 @pytest.fixture
 def make_client(navigator, tmp_path):
-    """A client over the shared index with a fresh store; keyword arguments override settings."""
+    """A client over the shared index and the test's store (every client of a test shares it, as
+    a restarted app would); keyword arguments override settings."""
+    store = store_settings(navigator.settings, tmp_path / "data")
 
     def make(*, raise_errors: bool = True, **overrides) -> TestClient:
         settings = web_settings(navigator.settings, **overrides)
-        runtime = runtime_for(navigator, settings, tmp_path / "data")
+        runtime = runtime_for(navigator, settings, store)
         return TestClient(create_app(settings, runtime), raise_server_exceptions=raise_errors)
 
     return make

@@ -47,11 +47,14 @@ def web_settings(base: Settings, **overrides: object) -> Settings:
     return base.model_copy(update=values)
 
 
-def runtime_for(navigator: Navigator, settings: Settings, data_dir: Path) -> Runtime:
-    """A runtime over an already loaded navigator (shared index and embedder), own store (in
-    ``data_dir``, or the test database when the tests run against PostgreSQL)."""
-    store = ConversationStore(open_database(store_settings(settings, data_dir)))
-    return Runtime(settings, navigator, store, Conversation(navigator, store))
+def runtime_for(navigator: Navigator, settings: Settings, store: Settings | Path) -> Runtime:
+    """A runtime over an already loaded navigator (shared index and embedder) and its own store:
+    a folder (a new store there, or a new database when the tests run against PostgreSQL), or the
+    settings of a store made before (`store_settings`), to reopen it as a restarted app would."""
+    if not isinstance(store, Settings):
+        store = store_settings(settings, store)
+    conversations = ConversationStore(open_database(store))
+    return Runtime(settings, navigator, conversations, Conversation(navigator, conversations))
 
 
 @contextlib.contextmanager

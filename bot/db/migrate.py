@@ -24,7 +24,9 @@ _UPGRADE_LOCK = 0x6E617669  # "navi": the advisory lock key of schema upgrades
 def alembic_config(database: Database) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", database.engine.url.render_as_string(hide_password=False))
+    # ConfigParser interpolates '%': a password may contain one
+    url = database.engine.url.render_as_string(hide_password=False).replace("%", "%%")
+    config.set_main_option("sqlalchemy.url", url)
     return config
 
 
