@@ -35,7 +35,7 @@ class Database:
     @cached_property
     def _reader(self) -> Engine:
         # Reads are single statements: in autocommit they cost no BEGIN and ROLLBACK round trips
-        # (SQLite's reads skip BEGIN in `_on_begin` instead).
+        # (the SQLite driver is in autocommit mode already: `_sqlite_engine`).
         if self.is_postgres:
             return self.engine.execution_options(isolation_level="AUTOCOMMIT")
         return self.engine
