@@ -62,11 +62,10 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def start_server(
-    port: int, data_dir: str, workers: int, threads: int, knowledge_dir: str | None = None
+    port: int, data_dir: str, workers: int, threads: int, extra_env: dict[str, str] | None = None
 ) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NAVIGATOR_", "SLACK_"))}
-    if knowledge_dir:
-        env["NAVIGATOR_KNOWLEDGE_DIR"] = knowledge_dir
+    env.update(extra_env or {})
     env.update(
         NAVIGATOR_DATA_DIR=data_dir,
         NAVIGATOR_RATE_LIMIT_PER_MINUTE="0",  # the load comes from one address: limiting must be off
@@ -257,7 +256,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="navigator-load-") as temporary:
         data_dir = args.data_dir or temporary
         Path(data_dir).mkdir(parents=True, exist_ok=True)
-        server = start_server(port, data_dir, args.workers, args.threads, args.knowledge_dir)
+        extra = {"NAVIGATOR_KNOWLEDGE_DIR": args.knowledge_dir} if args.knowledge_dir else None
+        server = start_server(port, data_dir, args.workers, args.threads, extra)
         try:
             ready = wait_ready(base, server, args.ready_timeout)
             embed_p50, embed_p95 = embedding_floor(questions)

@@ -84,6 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="Slack Socket Mode worker (needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN)",
         description="Answer Slack mentions, DMs and /navigator over Socket Mode, for installs without a public URL.",
     )
+
+    p = sub.add_parser(
+        "db",
+        help="the store's schema: `navigator db upgrade` migrates it (servers also do at start-up)",
+        description="Schema migrations of the store (NAVIGATOR_DATABASE_URL, or SQLite in the data folder).",
+    )
+    p.add_argument("action", choices=["upgrade", "current"], help="upgrade to the newest schema, or show it")
     return parser
 
 
@@ -104,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         "rollback": cmd_rollback,
         "versions": cmd_versions,
         "slack": cmd_slack,
+        "db": cmd_db,
     }[args.command]
     try:
         return handler(args, settings)
@@ -241,6 +249,17 @@ def cmd_slack(args: argparse.Namespace, settings: Settings) -> int:
     from bot.slack.socket_mode import run_socket_mode
 
     return run_socket_mode(settings)
+
+
+def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.db import open_database
+    from bot.db.migrate import current_revision
+
+    database = open_database(settings)  # opening upgrades (and imports an old data folder's files)
+    url = database.engine.url.render_as_string(hide_password=True)
+    verb = "at" if args.action == "current" else "upgraded to"
+    print(f"store {url}: schema {verb} revision {current_revision(database)}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from bot import answer, quotes
 from bot.eligibility import Assessment, Facts, assess, read_facts
 from bot.navigator import Navigator, detect_language
 from bot.retrieval import Hit, LoadedIndex
-from bot.store import ConversationStore, UnknownSession, new_session_id
+from bot.store import ConversationStore, new_session_id
 from ingest.records import Record
 from ingest.textnorm import normalize
 
@@ -73,10 +73,8 @@ class Conversation:
         new_session = session_id is None
         if session_id is None:
             session_id, previous = new_session_id(), None
-        elif not self.store.has_session(session_id):
-            raise UnknownSession(f"unknown session '{session_id}'")
         else:
-            previous = self.store.last_turn(session_id)
+            previous = self.store.previous_turn(session_id)  # UnknownSession for an unknown id
         index = self.navigator.retriever.index()  # one version for everything this answer reads
         turn = self._turn(message, previous, index)
         reply = {"session_id": session_id, **turn.reply, "index_version": index.number}
@@ -344,9 +342,19 @@ class Conversation:
         return Turn(reply, context)
 
     def feedback(
-        self, turn_id: int, rating: int, comment: str = "", user: str | None = None, channel: str = "web"
+        self,
+        turn_id: int,
+        rating: int,
+        comment: str = "",
+        *,
+        session_id: str,
+        user: str | None = None,
+        channel: str = "web",
     ) -> int:
-        return self.store.add_feedback(turn_id, rating, comment, user=user, channel=channel)
+        """Rate an answer of the conversation ``session_id`` (UnknownTurn if it has no such answer)."""
+        return self.store.add_feedback(
+            turn_id, rating, comment, session_id=session_id, user=user, channel=channel
+        )
 
 
 def _title(record: Record, index: LoadedIndex, language: str) -> str:

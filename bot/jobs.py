@@ -2,7 +2,9 @@
 
 The writer lock is taken before the job is accepted, so a second request is refused at once with a
 clear message instead of queueing or interleaving; the live version keeps answering throughout and
-switches only when the new one has passed its checks.
+switches only when the new one has passed its checks. A job's status is a row in the store, so
+every worker process or host sharing the store can report a job another one started; a job left
+`running` by a process that died is marked `interrupted` when a server starts.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 import threading
 import time
 import uuid
@@ -19,7 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
+from sqlalchemy import Row, delete, select, update
 
+from bot.db import Database, open_database
+from bot.db.schema import ingest_jobs
 from ingest.pipeline import IngestBusy, IngestError, run_ingest_locked, writer_lock
 from ingest.settings import Settings
 
@@ -29,7 +35,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class IngestJob:
     id: str
-    status: str = "running"  # running | succeeded | failed
+    status: str = "running"  # running | succeeded | failed | interrupted
     started: float = field(default_factory=time.time)
     finished: float | None = None
     progress: dict[str, int] = field(default_factory=lambda: {"embedded": 0, "to_embed": 0})
@@ -41,27 +47,66 @@ class IngestJob:
 
 
 class IngestJobs:
-    """Jobs of this data directory. Their status is a JSON file under ``data/jobs/``, so every worker
-    process or replica sharing the data directory can report a job another one started."""
+    """Jobs of this store: rows of ``ingest_jobs``, the newest ``keep`` kept."""
 
-    def __init__(self, settings: Settings, embedder: Embeddings | None = None, keep: int = 20) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embeddings | None = None,
+        database: Database | None = None,
+        keep: int = 100,
+    ) -> None:
         self.settings = settings
         self.embedder = embedder
+        self.db = database or open_database(settings)
         self.keep = keep
-        self.folder = settings.data_dir / "jobs"
 
     def start(self, paths: list[Path] | None = None, allow_shrink: bool = False) -> IngestJob:
         """Accept a re-ingest and run it in the background; IngestBusy when another one runs."""
         stack = ExitStack()
         stack.enter_context(writer_lock(self.settings))  # raises IngestBusy at once
-        job = IngestJob(id="job-" + uuid.uuid4().hex[:12])
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self._save(job)
-        for old in sorted(self.folder.glob("job-*.json"), key=lambda p: p.stat().st_mtime)[: -self.keep]:
-            old.unlink(missing_ok=True)
+        try:
+            job = IngestJob(id="job-" + uuid.uuid4().hex[:12])
+            with self.db.write() as conn:
+                conn.execute(ingest_jobs.insert().values(**_row(job), owner=_owner()))
+                newest = select(ingest_jobs.c.id).order_by(ingest_jobs.c.started.desc()).limit(self.keep)
+                conn.execute(
+                    delete(ingest_jobs).where(
+                        ingest_jobs.c.status != "running", ingest_jobs.c.id.not_in(newest)
+                    )
+                )
+        except BaseException:
+            stack.close()
+            raise
         thread = threading.Thread(target=self._run, args=(job, stack, paths, allow_shrink), daemon=True)
         thread.start()
         return job
+
+    def recover(self) -> int:
+        """Mark jobs ``interrupted`` that are ``running`` while nobody holds the writer lock: their
+        process died (a restart, a crash). Returns how many; 0 when an ingest is running now."""
+        with self.db.read() as conn:
+            if (
+                conn.execute(select(ingest_jobs.c.id).where(ingest_jobs.c.status == "running")).first()
+                is None
+            ):
+                return 0  # the usual case: no lock taken at all
+        try:
+            with writer_lock(self.settings), self.db.write() as conn:
+                count = conn.execute(
+                    update(ingest_jobs)
+                    .where(ingest_jobs.c.status == "running")
+                    .values(
+                        status="interrupted",
+                        finished=time.time(),
+                        error="the process running this job stopped before it finished; start it again",
+                    )
+                ).rowcount
+        except IngestBusy:
+            return 0
+        if count:
+            log.warning("%d ingest job(s) left running by a stopped process marked interrupted", count)
+        return count
 
     def _run(self, job: IngestJob, stack: ExitStack, paths: list[Path] | None, allow_shrink: bool) -> None:
         last_saved = 0.0
@@ -92,19 +137,13 @@ class IngestJobs:
         log.info("ingest job %s %s", job.id, job.status)
 
     def _save(self, job: IngestJob) -> None:
-        path = self.folder / f"{job.id}.json"
-        scratch = path.with_suffix(".tmp")
-        scratch.write_text(json.dumps(job.to_dict(), ensure_ascii=False), encoding="utf-8")
-        os.replace(scratch, path)  # readers see the old status or the new one, never half a file
+        with self.db.write() as conn:
+            conn.execute(update(ingest_jobs).where(ingest_jobs.c.id == job.id).values(**_row(job)))
 
     def get(self, job_id: str) -> IngestJob | None:
-        if not job_id.startswith("job-") or not job_id[4:].isalnum():
-            return None
-        try:
-            data = json.loads((self.folder / f"{job_id}.json").read_text(encoding="utf-8"))
-        except (FileNotFoundError, ValueError):
-            return None
-        return IngestJob(**data)
+        with self.db.read() as conn:
+            row = conn.execute(select(ingest_jobs).where(ingest_jobs.c.id == job_id)).first()
+        return _job(row) if row else None
 
     def wait(self, job_id: str, timeout: float) -> IngestJob | None:
         """Bounded wait for a job to finish (used by Slack's reindex and by tests)."""
@@ -114,6 +153,34 @@ class IngestJobs:
             time.sleep(0.05)
             job = self.get(job_id)
         return job
+
+
+def _owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _row(job: IngestJob) -> dict[str, Any]:
+    return {
+        "id": job.id,
+        "status": job.status,
+        "started": job.started,
+        "finished": job.finished,
+        "progress": json.dumps(job.progress),
+        "report": None if job.report is None else json.dumps(job.report, ensure_ascii=False),
+        "error": job.error,
+    }
+
+
+def _job(row: Row[Any]) -> IngestJob:
+    return IngestJob(
+        id=row.id,
+        status=row.status,
+        started=row.started,
+        finished=row.finished,
+        progress=json.loads(row.progress),
+        report=None if row.report is None else json.loads(row.report),
+        error=row.error,
+    )
 
 
 __all__ = ["IngestBusy", "IngestJob", "IngestJobs"]

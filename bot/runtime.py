@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.conversation import Conversation
+from bot.db import open_database
 from bot.navigator import Navigator
 from bot.retrieval import Retriever
 from bot.store import ConversationStore
@@ -21,5 +22,5 @@ class Runtime:
 
 def build_runtime(settings: Settings, retriever: Retriever | None = None) -> Runtime:
     navigator = Navigator(settings, retriever or Retriever(settings))
-    store = ConversationStore(settings.conversations_file)
+    store = ConversationStore(open_database(settings), settings.retention_days)
     return Runtime(settings, navigator, store, Conversation(navigator, store))

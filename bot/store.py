@@ -1,65 +1,54 @@
-"""Conversations and feedback in SQLite under the data directory; they survive a restart.
+"""Conversations and feedback in the store (SQLite in the data folder, or PostgreSQL); they survive
+a restart, and with PostgreSQL every host sees every conversation.
 
-Shared by every channel (web widget, Slack): a Slack thread is a session found by its external key.
-One connection per call keeps it safe across the web server's threads; WAL lets readers go on
-while a turn is written.
+Shared by every channel (web widget, Slack, CLI): a Slack thread is a session found by its external
+key. An answer is one write transaction (the session when new, the turn, the session's time).
+Old conversations and feedback are deleted after ``NAVIGATOR_RETENTION_DAYS``: at start-up and then
+at most once an hour, by whichever request comes next (a few indexed deletes).
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
+import logging
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS sessions (
-    id TEXT PRIMARY KEY,
-    channel TEXT NOT NULL,
-    external_key TEXT UNIQUE,
-    created REAL NOT NULL,
-    updated REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS turns (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    session_id TEXT NOT NULL REFERENCES sessions(id),
-    created REAL NOT NULL,
-    question TEXT NOT NULL,
-    status TEXT NOT NULL,
-    language TEXT NOT NULL,
-    cited_ids TEXT NOT NULL,
-    reply TEXT NOT NULL,
-    context TEXT NOT NULL DEFAULT '{}'
-);
-CREATE INDEX IF NOT EXISTS turns_by_session ON turns(session_id, id);
-CREATE INDEX IF NOT EXISTS turns_by_status ON turns(status, id);
-CREATE TABLE IF NOT EXISTS feedback (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    turn_id INTEGER NOT NULL REFERENCES turns(id),
-    session_id TEXT NOT NULL,
-    created REAL NOT NULL,
-    rating INTEGER NOT NULL,
-    comment TEXT NOT NULL,
-    question TEXT NOT NULL,
-    cited_ids TEXT NOT NULL,
-    user TEXT,
-    channel TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS feedback_by_rating ON feedback(rating, id);
-"""
+from sqlalchemy import Row, bindparam, delete, exists, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.db import Database
+from bot.db.schema import feedback, sessions, turns
+
+log = logging.getLogger(__name__)
+
+PURGE_EVERY_SECONDS = 3600.0
+_DAY = 86400.0
+
+# The statements of the answering path, built once: SQLAlchemy then reuses their compiled form and
+# cache key, where building them per call cost more than the database work itself.
+_INSERT_SESSION = insert(sessions)
+_TOUCH_SESSION = (
+    update(sessions).where(sessions.c.id == bindparam("session_id")).values(updated=bindparam("now"))
+)
+_INSERT_TURN = insert(turns)
+_PREVIOUS_TURN = (
+    select(sessions.c.id.label("known"), *turns.c)
+    .select_from(sessions.outerjoin(turns, turns.c.session_id == sessions.c.id))
+    .where(sessions.c.id == bindparam("session_id"))
+    .order_by(turns.c.id.desc())
+    .limit(1)
+)
 
 
 class UnknownSession(LookupError):
-    """A session id that was never issued (or belongs to another data directory)."""
+    """A session id that was never issued (or was deleted after the retention period)."""
 
 
 class UnknownTurn(LookupError):
-    """Feedback for an answer that does not exist."""
+    """Feedback for an answer that does not exist, or not in the conversation named."""
 
 
 def new_session_id() -> str:
@@ -67,52 +56,38 @@ def new_session_id() -> str:
 
 
 class ConversationStore:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._local = threading.local()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(SCHEMA)
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        """One connection per thread, kept open: opening one per call was most of a chat request's
-        cost under load. WAL with synchronous=NORMAL stays consistent after a crash; at worst the
-        last turns before a power loss are missing."""
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = sqlite3.connect(self.path, timeout=10, check_same_thread=False)
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA synchronous=NORMAL")
-            self._local.db = db
-        with db:
-            yield db
+    def __init__(self, database: Database, retention_days: int = 90) -> None:
+        self.db = database
+        self.retention_days = retention_days
+        self._purge_lock = threading.Lock()
+        self._last_purge = time.monotonic()
+        self.purge_expired()
 
     # --- sessions ------------------------------------------------------------------------------
     def create_session(self, channel: str, external_key: str | None = None) -> str:
         session_id = new_session_id()
         now = time.time()
-        with self._connect() as db:
-            db.execute(
-                "INSERT INTO sessions (id, channel, external_key, created, updated) VALUES (?, ?, ?, ?, ?)",
-                (session_id, channel, external_key, now, now),
+        with self.db.write() as conn:
+            conn.execute(
+                insert(sessions).values(
+                    id=session_id, channel=channel, external_key=external_key, created=now, updated=now
+                )
             )
         return session_id
 
     def has_session(self, session_id: str) -> bool:
-        with self._connect() as db:
-            return db.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is not None
+        with self.db.read() as conn:
+            return conn.execute(select(sessions.c.id).where(sessions.c.id == session_id)).first() is not None
 
     def session_for_key(self, channel: str, external_key: str) -> str:
         """The session of an external conversation (a Slack thread), created on first use."""
-        with self._connect() as db:
-            row = db.execute("SELECT id FROM sessions WHERE external_key = ?", (external_key,)).fetchone()
-        if row:
-            return str(row["id"])
+        with self.db.read() as conn:
+            found = conn.scalar(select(sessions.c.id).where(sessions.c.external_key == external_key))
+        if found:
+            return str(found)
         try:
             return self.create_session(channel, external_key)
-        except sqlite3.IntegrityError:  # another worker created it a moment ago
+        except IntegrityError:  # another worker or host created it a moment ago
             return self.session_for_key(channel, external_key)
 
     # --- turns ---------------------------------------------------------------------------------
@@ -125,94 +100,168 @@ class ConversationStore:
         new_session_channel: str | None = None,
     ) -> int:
         """Store one answer; with ``new_session_channel`` the session is created in the same
-        transaction (one commit per answer instead of two)."""
+        transaction (one commit per answer)."""
         now = time.time()
         cited = [c["id"] for c in reply.get("citations", [])]
-        with self._connect() as db:
+        with self.db.write() as conn:
             if new_session_channel is not None:
-                db.execute(
-                    "INSERT INTO sessions (id, channel, external_key, created, updated) VALUES (?, ?, NULL, ?, ?)",
-                    (session_id, new_session_channel, now, now),
+                conn.execute(
+                    _INSERT_SESSION,
+                    {
+                        "id": session_id,
+                        "channel": new_session_channel,
+                        "external_key": None,
+                        "created": now,
+                        "updated": now,
+                    },
                 )
-            cursor = db.execute(
-                "INSERT INTO turns (session_id, created, question, status, language, cited_ids, reply, context)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    session_id,
-                    now,
-                    question,
-                    reply["status"],
-                    reply["language"],
-                    json.dumps(cited),
-                    json.dumps(reply, ensure_ascii=False),
-                    json.dumps(context, ensure_ascii=False),
-                ),
+            else:
+                conn.execute(_TOUCH_SESSION, {"session_id": session_id, "now": now})
+            result = conn.execute(
+                _INSERT_TURN,
+                {
+                    "session_id": session_id,
+                    "created": now,
+                    "question": question,
+                    "status": reply["status"],
+                    "language": reply["language"],
+                    "cited_ids": json.dumps(cited),
+                    "reply": json.dumps(reply, ensure_ascii=False),
+                    "context": json.dumps(context, ensure_ascii=False),
+                },
             )
-            db.execute("UPDATE sessions SET updated = ? WHERE id = ?", (now, session_id))
-            return int(cursor.lastrowid or 0)
+            turn_id = int(result.inserted_primary_key[0])
+        self._maybe_purge()
+        return turn_id
+
+    def previous_turn(self, session_id: str) -> dict[str, Any] | None:
+        """The session's last turn (None in a session without one), UnknownSession for an unknown
+        id: what answering a message needs, in one query instead of `has_session` + `last_turn`."""
+        with self.db.read() as conn:
+            row = conn.execute(_PREVIOUS_TURN, {"session_id": session_id}).first()
+        if row is None:
+            raise UnknownSession(f"unknown session '{session_id}'")
+        if row.id is None:
+            return None
+        return _turn_data({column.name: row._mapping[column.name] for column in turns.c})
 
     def last_turn(self, session_id: str) -> dict[str, Any] | None:
-        with self._connect() as db:
-            row = db.execute(
-                "SELECT * FROM turns WHERE session_id = ? ORDER BY id DESC LIMIT 1", (session_id,)
-            ).fetchone()
+        with self.db.read() as conn:
+            row = conn.execute(
+                select(turns).where(turns.c.session_id == session_id).order_by(turns.c.id.desc()).limit(1)
+            ).first()
         return _turn(row) if row else None
 
     def turn(self, turn_id: int) -> dict[str, Any] | None:
-        with self._connect() as db:
-            row = db.execute("SELECT * FROM turns WHERE id = ?", (turn_id,)).fetchone()
+        with self.db.read() as conn:
+            row = conn.execute(select(turns).where(turns.c.id == turn_id)).first()
         return _turn(row) if row else None
 
     def unanswered(self, limit: int = 50) -> list[dict[str, Any]]:
         """No-match questions, newest first: what staff should add to the catalog."""
-        with self._connect() as db:
-            rows = db.execute(
-                "SELECT t.id, t.session_id, t.created, t.question, t.language, s.channel FROM turns t"
-                " JOIN sessions s ON s.id = t.session_id WHERE t.status = 'no_match'"
-                " ORDER BY t.id DESC LIMIT ?",
-                (limit,),
-            ).fetchall()
-        return [dict(row) for row in rows]
+        query = (
+            select(
+                turns.c.id,
+                turns.c.session_id,
+                turns.c.created,
+                turns.c.question,
+                turns.c.language,
+                sessions.c.channel,
+            )
+            .join(sessions, sessions.c.id == turns.c.session_id)
+            .where(turns.c.status == "no_match")
+            .order_by(turns.c.id.desc())
+            .limit(limit)
+        )
+        with self.db.read() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
 
     # --- feedback ------------------------------------------------------------------------------
     def add_feedback(
-        self, turn_id: int, rating: int, comment: str = "", user: str | None = None, channel: str = "web"
+        self,
+        turn_id: int,
+        rating: int,
+        comment: str = "",
+        *,
+        session_id: str,
+        user: str | None = None,
+        channel: str = "web",
     ) -> int:
-        turn = self.turn(turn_id)
-        if turn is None:
-            raise UnknownTurn(f"no answer with id {turn_id}")
-        with self._connect() as db:
-            cursor = db.execute(
-                "INSERT INTO feedback (turn_id, session_id, created, rating, comment, question, cited_ids, user,"
-                " channel) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    turn_id,
-                    turn["session_id"],
-                    time.time(),
-                    1 if rating > 0 else -1,
-                    comment,
-                    turn["question"],
-                    json.dumps(turn["cited_ids"]),
-                    user,
-                    channel,
-                ),
+        """Feedback on an answer of the conversation ``session_id``; UnknownTurn when that
+        conversation has no such answer (a guessed turn id rates nothing)."""
+        with self.db.write() as conn:
+            turn = conn.execute(
+                select(turns.c.question, turns.c.cited_ids).where(
+                    turns.c.id == turn_id, turns.c.session_id == session_id
+                )
+            ).first()
+            if turn is None:
+                raise UnknownTurn(f"no answer {turn_id} in conversation {session_id}")
+            result = conn.execute(
+                insert(feedback).values(
+                    turn_id=turn_id,
+                    session_id=session_id,
+                    created=time.time(),
+                    rating=1 if rating > 0 else -1,
+                    comment=comment,
+                    question=turn.question,
+                    cited_ids=turn.cited_ids,
+                    user=user,
+                    channel=channel,
+                )
             )
-            return int(cursor.lastrowid or 0)
+            return int(result.inserted_primary_key[0])
 
     def feedback(self, rating: int | None = -1, limit: int = 50) -> list[dict[str, Any]]:
         """Feedback newest first (by default the 👎 ones)."""
-        query = "SELECT * FROM feedback"
-        params: tuple[Any, ...] = ()
+        query = select(feedback).order_by(feedback.c.id.desc()).limit(limit)
         if rating is not None:
-            query += " WHERE rating = ?"
-            params = (rating,)
-        with self._connect() as db:
-            rows = db.execute(query + " ORDER BY id DESC LIMIT ?", (*params, limit)).fetchall()
-        return [{**dict(row), "cited_ids": json.loads(row["cited_ids"])} for row in rows]
+            query = query.where(feedback.c.rating == rating)
+        with self.db.read() as conn:
+            rows = conn.execute(query).all()
+        return [{**row._mapping, "cited_ids": json.loads(row.cited_ids)} for row in rows]
+
+    # --- retention -----------------------------------------------------------------------------
+    def purge_expired(self, now: float | None = None) -> dict[str, int]:
+        """Delete conversations, turns and feedback older than the retention period."""
+        if self.retention_days <= 0:
+            return {}
+        cutoff = (now or time.time()) - self.retention_days * _DAY
+        old_turns = select(turns.c.id).where(turns.c.created < cutoff)
+        with self.db.write() as conn:
+            gone = {
+                "feedback": conn.execute(
+                    delete(feedback).where(
+                        or_(feedback.c.created < cutoff, feedback.c.turn_id.in_(old_turns))
+                    )
+                ).rowcount,
+                "turns": conn.execute(delete(turns).where(turns.c.created < cutoff)).rowcount,
+                "sessions": conn.execute(
+                    delete(sessions).where(
+                        sessions.c.updated < cutoff, ~exists().where(turns.c.session_id == sessions.c.id)
+                    )
+                ).rowcount,
+            }
+        if any(gone.values()):
+            log.info("retention (%d days): deleted %s", self.retention_days, gone)
+        return gone
+
+    def _maybe_purge(self) -> None:
+        with self._purge_lock:
+            if time.monotonic() - self._last_purge < PURGE_EVERY_SECONDS:
+                return
+            self._last_purge = time.monotonic()
+        try:
+            self.purge_expired()
+        except Exception:  # the answer is stored; a failed sweep is retried in an hour
+            log.exception("retention purge failed")
 
 
-def _turn(row: sqlite3.Row) -> dict[str, Any]:
-    data = dict(row)
+def _turn(row: Row[Any]) -> dict[str, Any]:
+    return _turn_data(dict(row._mapping))
+
+
+def _turn_data(data: dict[str, Any]) -> dict[str, Any]:
     data["cited_ids"] = json.loads(data["cited_ids"])
     data["reply"] = json.loads(data["reply"])
     data["context"] = json.loads(data["context"])

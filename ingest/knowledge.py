@@ -14,7 +14,13 @@ from typing import Any
 
 import yaml
 
-CONTACT_FIELDS = ("id", "name", "name_en", "phone", "url", "address", "hours", "source", "checked")
+CONTACT_FIELDS = (
+    "id", "name", "name_en", "phone", "url", "address", "hours", "source", "checked",
+    "hours_en", "address_en", "desk", "desk_en", "phone_label", "phone_label_en", "seen",
+)  # fmt: skip
+# Per-field provenance: `sources: {phone: URL, hours: URL}` beside the default `source`, `as_of` the
+# date each page shows; kept as data so that answers and /api/programs can show them.
+_PROVENANCE_FIELDS = ("sources", "as_of")
 
 
 class KnowledgeError(ValueError):
@@ -89,6 +95,8 @@ def _load_contacts(path: Path) -> list[dict[str, Any]]:
         contact["checked"] = str(contact["checked"] or "")
         contact["aliases"] = list(entry.get("aliases") or [])
         contact["role"] = entry.get("role") or ""
+        for key in _PROVENANCE_FIELDS:
+            contact[key] = json.loads(json.dumps(entry.get(key) or {}, ensure_ascii=False, default=str))
         contacts.append(contact)
     return contacts
 

@@ -28,6 +28,7 @@ from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
 
+from ingest.advisory_lock import LockHeld, advisory_lock
 from ingest.documents import parse_document
 from ingest.embeddings import embedder_name, make_embedder
 from ingest.index_store import IndexStore, LeaseHeld, lease_owner
@@ -83,7 +84,17 @@ class _Loaded:
 
 @contextmanager
 def writer_lock(settings: Settings) -> Iterator[None]:
-    """One writer at a time: a second ingest is refused at once rather than interleaved."""
+    """One writer at a time: a second ingest is refused at once rather than interleaved.
+
+    With a PostgreSQL store the lock is an advisory lock in the database (hosts share it); with
+    SQLite, a file lock in the data folder. The Chroma lease (`run_ingest_locked`) comes on top."""
+    if settings.store_is_postgres:
+        try:
+            with advisory_lock(settings.store_url):
+                yield
+        except LockHeld as exc:
+            raise IngestBusy("another ingest is running; try again when it has finished") from exc
+        return
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     path = settings.data_dir / "ingest.lock"
     with open(path, "a+") as handle:

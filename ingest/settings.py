@@ -29,6 +29,14 @@ class Settings(BaseSettings):
         "or 'sentence-transformers:<model name or path>'",
     )
     chroma_url: str | None = Field(default=None, description="a Chroma server instead of the embedded store")
+    database_url: str | None = Field(
+        default=None,
+        description="where conversations, feedback and jobs live: unset is SQLite in the data folder; "
+        "postgresql+psycopg://user:password@host/db for several hosts",
+    )
+    retention_days: int = Field(
+        default=90, description="conversations and feedback older than this many days are deleted (0: keep)"
+    )
     collection_prefix: str = Field(default="navigator", description="prefix of the Chroma collection names")
     max_document_bytes: int = Field(default=20 * 1024 * 1024, description="larger documents are refused")
     keep_versions: int = Field(default=2, description="index versions kept besides the live one")
@@ -127,7 +135,17 @@ class Settings(BaseSettings):
 
     @property
     def conversations_file(self) -> Path:
+        """The SQLite store of the default install (the file name predates the other tables)."""
         return self.data_dir / "conversations.sqlite3"
+
+    @property
+    def store_url(self) -> str:
+        """The SQLAlchemy URL of the store: NAVIGATOR_DATABASE_URL, or SQLite in the data folder."""
+        return self.database_url or f"sqlite:///{self.conversations_file}"
+
+    @property
+    def store_is_postgres(self) -> bool:
+        return self.store_url.startswith("postgresql")
 
 
 def env_names() -> dict[str, str]:

@@ -15,7 +15,8 @@ from ingest.settings import Settings, env_names  # noqa: E402
 HEADER = """\
 # Support Navigator settings (docker compose reads .env; copy this file to .env).
 # Every variable is optional: uncomment a line to set it; the value shown is the default.
-# docker-compose.yml itself sets NAVIGATOR_CHROMA_URL, NAVIGATOR_DATA_DIR and NAVIGATOR_KNOWLEDGE_DIR.
+# docker-compose.yml itself sets NAVIGATOR_CHROMA_URL, NAVIGATOR_DATABASE_URL (its postgres service),
+# NAVIGATOR_DATA_DIR and NAVIGATOR_KNOWLEDGE_DIR. It also reads POSTGRES_PASSWORD from .env (default: navigator).
 """
 
 

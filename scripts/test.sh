@@ -15,6 +15,16 @@ if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "No
     { echo "test: could not install chromium and the fonts with apt-get" >&2; exit 1; }
 fi
 command -v chromium >/dev/null 2>&1 || { echo "test: chromium is still missing" >&2; exit 1; }
+# The store's tests also run against a real PostgreSQL: the Debian package's initdb and pg_ctl, started
+# by the test fixtures (tests/postgres.py) as the postgres user in a temporary folder.
+if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "test: PostgreSQL is missing; as root: apt-get install postgresql" >&2
+    exit 1
+  fi
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; } ||
+    { echo "test: could not install postgresql with apt-get" >&2; exit 1; }
+fi
 bash scripts/setup.sh --dev
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
@@ -23,3 +33,8 @@ bash scripts/setup.sh --dev
 NAVIGATOR_TEST_CHROMA=server .venv/bin/python -m pytest "$@" \
   tests/test_ingest.py tests/test_ask.py tests/test_conversation.py tests/test_safe_reingest.py \
   tests/test_api.py tests/test_admin_ingest.py
+# The store, conversation, Slack and job tests again, with every store on PostgreSQL (a fresh database
+# per test on one server the fixtures start); tests/test_store.py and tests/test_two_hosts.py always do.
+NAVIGATOR_TEST_DB=postgresql .venv/bin/python -m pytest "$@" \
+  tests/test_conversation.py tests/test_ask.py tests/test_api.py tests/test_jobs.py tests/test_admin_ingest.py \
+  tests/test_slack_blocks.py tests/test_slack_http.py tests/test_slack_ack.py tests/test_slack_socket_mode.py

@@ -93,14 +93,61 @@ def chroma_server(path: Path) -> Iterator[str]:
             process.kill()
 
 
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server for the whole run (started on first use); `.new_database()` per test."""
+    from tests.postgres import postgres_server
+
+    with postgres_server() as server:
+        yield server
+
+
+_test_postgres = None  # the server every store uses when NAVIGATOR_TEST_DB=postgresql
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _store_backend(request: pytest.FixtureRequest) -> None:
+    """With NAVIGATOR_TEST_DB=postgresql, every test's store is a fresh PostgreSQL database."""
+    global _test_postgres
+    if os.environ.get("NAVIGATOR_TEST_DB") == "postgresql":
+        _test_postgres = request.getfixturevalue("postgres")
+
+
+def store_settings(settings: Settings, data_dir: Path | None = None) -> Settings:
+    """These settings with their own store: SQLite in ``data_dir`` (default: the settings' data
+    folder), or a new PostgreSQL database when the tests run against PostgreSQL."""
+    update: dict[str, object] = {"database_url": _test_postgres.new_database() if _test_postgres else None}
+    if data_dir is not None:
+        update["data_dir"] = data_dir
+    return settings.model_copy(update=update)
+
+
+@pytest.fixture
+def store_db(tmp_path: Path):
+    """A fresh, migrated store (SQLite in the test's folder, or PostgreSQL per NAVIGATOR_TEST_DB)."""
+    from bot.db import open_database
+
+    return open_database(store_settings(Settings(data_dir=tmp_path / "data")))
+
+
+def reopened(database):
+    """The same store through a new engine: what a restarted process (or another host) sees."""
+    from bot.db import Database
+    from bot.db.engine import make_engine
+
+    return Database(make_engine(database.engine.url.render_as_string(hide_password=False)))
+
+
 def make_settings(knowledge_dir: Path, data_dir: Path, chroma_url: str | None) -> Settings:
     """Settings for one test; in server mode each test gets its own collection prefix on the shared server."""
     if chroma_url:
         prefix = "t" + uuid.uuid4().hex[:10]
-        return Settings(
+        settings = Settings(
             knowledge_dir=knowledge_dir, data_dir=data_dir, chroma_url=chroma_url, collection_prefix=prefix
         )
-    return Settings(knowledge_dir=knowledge_dir, data_dir=data_dir)
+    else:
+        settings = Settings(knowledge_dir=knowledge_dir, data_dir=data_dir)
+    return store_settings(settings)
 
 
 @pytest.fixture
@@ -136,6 +183,8 @@ def cli_env(settings: Settings, **extra: str) -> dict[str, str]:
     )
     if settings.chroma_url:
         env["NAVIGATOR_CHROMA_URL"] = settings.chroma_url
+    if settings.database_url:
+        env["NAVIGATOR_DATABASE_URL"] = settings.database_url
     env.update(extra)
     return env
 

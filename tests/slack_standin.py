@@ -26,6 +26,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot.runtime import Runtime, build_runtime
 from bot.web.app import create_app
 from ingest.settings import Settings
+from tests.conftest import store_settings
 from tests.web_support import serve_app
 
 SECRET = "test-signing-secret"
@@ -336,7 +337,8 @@ def web_app(settings: Settings, runtime: Runtime) -> FastAPI:
 
 
 def slack_settings(base: Settings, standin: SlackStandIn, data_dir: Any, **overrides: Any) -> Settings:
-    return base.model_copy(
+    """Settings of a Slack-enabled server with its own store in ``data_dir`` (or its own database)."""
+    settings = base.model_copy(
         update={
             "data_dir": data_dir,
             "slack_bot_token": BOT_TOKEN,
@@ -346,6 +348,7 @@ def slack_settings(base: Settings, standin: SlackStandIn, data_dir: Any, **overr
             **overrides,
         }
     )
+    return store_settings(settings)
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from bot.retrieval import Retriever
 from bot.runtime import build_runtime
 from bot.web.app import create_app
 from ingest.pipeline import run_ingest
+from tests.conftest import store_settings
 from tests.web_support import ADMIN_TOKEN, runtime_for, web_settings
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -24,13 +25,13 @@ AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 @pytest.fixture
 def make_client(navigator, tmp_path):
-    """A client over the shared index with a fresh store; keyword arguments override settings."""
+    """A client over the shared index and the test's store (every client of a test shares it, as
+    a restarted app would); keyword arguments override settings."""
+    store = store_settings(navigator.settings, tmp_path / "data")
 
-    def make(
-        *, store_name: str = "conversations.sqlite3", raise_errors: bool = True, **overrides
-    ) -> TestClient:
+    def make(*, raise_errors: bool = True, **overrides) -> TestClient:
         settings = web_settings(navigator.settings, **overrides)
-        runtime = runtime_for(navigator, settings, tmp_path / store_name)
+        runtime = runtime_for(navigator, settings, store)
         return TestClient(create_app(settings, runtime), raise_server_exceptions=raise_errors)
 
     return make
@@ -241,7 +242,9 @@ def test_no_index_yet_is_503_and_healthz_still_answers(tmp_path, embedder):
 # --- feedback ---------------------------------------------------------------------------------
 def test_feedback_up_and_down_with_comment(client):
     reply = chat(client, "設備を買うためにお金を借りたい").json()
-    up = client.post("/api/feedback", json={"turn_id": reply["turn_id"], "rating": "up"})
+    up = client.post(
+        "/api/feedback", json={"turn_id": reply["turn_id"], "rating": "up", "session_id": reply["session_id"]}
+    )
     assert up.status_code == 201
     assert up.json()["rating"] == 1
     down = client.post(
@@ -264,24 +267,42 @@ def test_feedback_up_and_down_with_comment(client):
 
 def test_feedback_errors(client):
     reply = chat(client, "マル経融資の条件は？").json()
-    turn = reply["turn_id"]
-    assert_error(client.post("/api/feedback", json={"turn_id": 999999, "rating": "up"}), 404, "unknown_turn")
+    turn, session = reply["turn_id"], reply["session_id"]
+    assert_error(
+        client.post("/api/feedback", json={"turn_id": 999999, "rating": "up", "session_id": session}),
+        404,
+        "unknown_turn",
+    )
+    # the session is required: a turn id alone (guessable) rates nothing
+    assert_error(client.post("/api/feedback", json={"turn_id": turn, "rating": "up"}), 422, "invalid_request")
     assert_error(
         client.post("/api/feedback", json={"turn_id": turn, "rating": "up", "session_id": "s-someoneelse"}),
         404,
         "unknown_turn",
     )
     assert_error(
-        client.post("/api/feedback", json={"turn_id": turn, "rating": "meh"}), 422, "invalid_request"
+        client.post("/api/feedback", json={"turn_id": turn, "rating": "meh", "session_id": session}),
+        422,
+        "invalid_request",
     )
-    assert_error(client.post("/api/feedback", json={"turn_id": "x", "rating": "up"}), 422, "invalid_request")
     assert_error(
-        client.post("/api/feedback", json={"turn_id": turn, "rating": "down", "comment": "あ" * 1001}),
+        client.post("/api/feedback", json={"turn_id": "x", "rating": "up", "session_id": session}),
+        422,
+        "invalid_request",
+    )
+    assert_error(
+        client.post(
+            "/api/feedback",
+            json={"turn_id": turn, "rating": "down", "comment": "あ" * 1001, "session_id": session},
+        ),
         422,
         "comment_too_long",
     )
     assert_error(
-        client.post("/api/feedback", json={"turn_id": turn, "rating": "down", "comment": "x\x00"}),
+        client.post(
+            "/api/feedback",
+            json={"turn_id": turn, "rating": "down", "comment": "x\x00", "session_id": session},
+        ),
         422,
         "control_characters",
     )
@@ -417,6 +438,13 @@ def test_one_program_in_full_and_unknown_ids(client):
     assert detail["contacts"][0]["phone"] == "0466-27-8888"
     assert client.get("/api/programs/I-KPI-2").json()["figures"]["unit"]
     assert_error(client.get("/api/programs/I-9-9"), 404, "unknown_program")
+
+
+def test_the_widget_config_says_how_long_conversations_are_kept(make_client):
+    assert make_client(retention_days=30).get("/api/config").json() == {
+        "retention_days": 30,
+        "max_message_chars": 1000,
+    }
 
 
 def test_health_ready_and_openapi(client):

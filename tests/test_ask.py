@@ -13,9 +13,12 @@ from tests.conftest import run_cli, run_json
 def ask(navigator, tmp_path):
     """One question in a new conversation, as every channel asks it."""
     from bot.conversation import Conversation
+    from bot.db import open_database
     from bot.store import ConversationStore
+    from tests.conftest import store_settings
 
-    return Conversation(navigator, ConversationStore(tmp_path / "conversations.sqlite3")).respond
+    database = open_database(store_settings(navigator.settings, tmp_path / "data"))
+    return Conversation(navigator, ConversationStore(database)).respond
 
 
 @pytest.fixture(scope="module")

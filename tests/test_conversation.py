@@ -10,11 +10,12 @@ from bot.navigator import Navigator
 from bot.retrieval import Retriever
 from bot.store import ConversationStore, UnknownSession, UnknownTurn
 from ingest.pipeline import run_ingest
+from tests.conftest import reopened
 
 
 @pytest.fixture
-def store(tmp_path):
-    return ConversationStore(tmp_path / "conversations.sqlite3")
+def store(store_db):
+    return ConversationStore(store_db)
 
 
 @pytest.fixture
@@ -104,14 +105,13 @@ def test_changing_the_limit_in_the_catalog_changes_the_answer(settings, embedder
     assert "上限3人を超える" in reply["answer"]
 
 
-def test_sessions_and_feedback_survive_a_restart(navigator, tmp_path):
-    path = tmp_path / "conversations.sqlite3"
-    first = Conversation(navigator, ConversationStore(path)).respond("設備資金を借りたい")
-    restarted = Conversation(navigator, ConversationStore(path))
+def test_sessions_and_feedback_survive_a_restart(navigator, store_db):
+    first = Conversation(navigator, ConversationStore(store_db)).respond("設備資金を借りたい")
+    restarted = Conversation(navigator, ConversationStore(reopened(store_db)))
     follow = restarted.respond("その問い合わせ先は？", first["session_id"])
     assert ids(follow) == ids(first)
-    restarted.feedback(follow["turn_id"], -1, "電話番号が知りたかった")
-    stored = ConversationStore(path).feedback()
+    restarted.feedback(follow["turn_id"], -1, "電話番号が知りたかった", session_id=follow["session_id"])
+    stored = ConversationStore(reopened(store_db)).feedback()
     assert stored[0]["question"] == "その問い合わせ先は？"
     assert stored[0]["comment"] == "電話番号が知りたかった"
     assert stored[0]["cited_ids"] == ids(follow)
@@ -121,7 +121,10 @@ def test_unknown_session_and_unknown_turn_are_errors(conversation):
     with pytest.raises(UnknownSession):
         conversation.respond("マル経", "s-doesnotexist")
     with pytest.raises(UnknownTurn):
-        conversation.feedback(999999, 1)
+        conversation.feedback(999999, 1, session_id="s-doesnotexist")
+    reply = conversation.respond("マル経")
+    with pytest.raises(UnknownTurn):  # a real turn, but of another conversation
+        conversation.feedback(reply["turn_id"], 1, session_id="s-someoneelse")
 
 
 def test_no_match_questions_are_listed_for_staff_newest_first(conversation, store):

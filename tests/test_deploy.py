@@ -18,7 +18,7 @@ KNOWN_ENV = set(env_names().values())
 
 
 def test_services_and_named_volumes():
-    assert set(SERVICES) == {"chroma", "api", "slack"}
+    assert set(SERVICES) == {"chroma", "postgres", "api", "slack"}
     declared = set(COMPOSE["volumes"])
     for name, service in SERVICES.items():
         assert "image" in service or "build" in service, name
@@ -31,6 +31,17 @@ def test_services_and_named_volumes():
 def test_chroma_image_is_pinned_to_the_client_version():
     image = SERVICES["chroma"]["image"]
     assert image == f"chromadb/chroma:{version('chromadb')}"
+
+
+def test_postgres_is_the_official_image_pinned_by_tag_and_checked_with_pg_isready():
+    postgres = SERVICES["postgres"]
+    assert postgres["image"] == "postgres:17"
+    assert "pg_isready" in postgres["healthcheck"]["test"]
+    assert any(str(m).endswith(":/var/lib/postgresql/data") for m in postgres["volumes"])
+    for service in ("api", "slack"):
+        url = SERVICES[service]["environment"]["NAVIGATOR_DATABASE_URL"]
+        assert url.startswith("postgresql+psycopg://navigator:") and url.endswith("@postgres:5432/navigator")
+        assert SERVICES[service]["depends_on"]["postgres"]["condition"] == "service_healthy"
 
 
 def test_the_app_is_built_from_the_dockerfile_without_torch():

@@ -72,7 +72,9 @@ def test_every_handler_acknowledges_within_3_seconds_when_answering_takes_longer
         "command": lambda: bot.command("マル経融資の条件は？", urls["command"]),
         "unanswered": lambda: bot.command("unanswered", standin.response_url()),
         "reindex": lambda: bot.command("reindex", urls["reindex"], user=ADMIN),
-        "feedback": lambda: bot.action(blocks.FEEDBACK_DOWN, turn, urls["feedback"]),
+        "feedback": lambda: bot.action(
+            blocks.FEEDBACK_DOWN, blocks.feedback_value(int(turn), earlier["session_id"]), urls["feedback"]
+        ),
         "share": lambda: bot.action(blocks.SHARE, turn, urls["share"], ephemeral=True),
         "suggestion": lambda: bot.action(
             suggestion["action_id"], suggestion["value"], urls["suggest"], ephemeral=True

@@ -8,6 +8,7 @@ import threading
 from bot.slack import blocks
 from bot.slack.dedupe import SeenEvents
 from bot.slack.escape import escape, link, question_text, unescape
+from tests.conftest import reopened
 from tests.slack_standin import block_text
 
 HOSTILE = "<!channel> <@U123> <#C1|x> A&B"
@@ -45,6 +46,7 @@ def hostile_reply(**extra):
         ],
         "suggestions": [f"提案 {HOSTILE}"],
         "turn_id": 7,
+        "session_id": "s-abc",
         **extra,
     }
 
@@ -121,7 +123,8 @@ def test_an_answer_renders_as_text_citations_contacts_suggestions_and_feedback()
     assert json.loads(suggestion["value"]) == {"turn": 7, "q": f"提案 {HOSTILE}"}
     feedback = rendered[5]["elements"]
     assert [b["action_id"] for b in feedback] == [blocks.FEEDBACK_UP, blocks.FEEDBACK_DOWN, blocks.SHARE]
-    assert {b["value"] for b in feedback} == {"7"}
+    assert [b["value"] for b in feedback] == ["7:s-abc", "7:s-abc", "7"]  # feedback names the conversation
+    assert blocks.parse_feedback_value(feedback[0]["value"]) == (7, "s-abc")
 
 
 def test_english_answers_get_english_labels_and_names():
@@ -168,9 +171,8 @@ def test_staff_lists_are_escaped():
     assert "`&lt;!here&gt;.pdf`: x&amp;y" in shown and "<@UADMIN>" in shown and "エラー errors *1*" in shown
 
 
-def test_an_event_is_claimed_once_across_threads_and_restarts(tmp_path):
-    path = tmp_path / "seen.sqlite3"
-    seen = SeenEvents(path)
+def test_an_event_is_claimed_once_across_threads_and_restarts(store_db):
+    seen = SeenEvents(store_db)
     wins: list[bool] = []
     threads = [threading.Thread(target=lambda: wins.append(seen.claim("event:E1"))) for _ in range(8)]
     for thread in threads:
@@ -178,13 +180,13 @@ def test_an_event_is_claimed_once_across_threads_and_restarts(tmp_path):
     for thread in threads:
         thread.join()
     assert sorted(wins) == [False] * 7 + [True]
-    assert SeenEvents(path).claim("event:E1") is False  # a restarted process remembers
+    assert SeenEvents(reopened(store_db)).claim("event:E1") is False  # a restarted process remembers
     assert seen.claim("message:a", "client_msg:b") is True
     assert seen.claim("message:other", "client_msg:b") is False  # any key seen before is enough
 
 
-def test_claims_expire_after_their_ttl(tmp_path, monkeypatch):
-    seen = SeenEvents(tmp_path / "seen.sqlite3", ttl_seconds=60)
+def test_claims_expire_after_their_ttl(store_db, monkeypatch):
+    seen = SeenEvents(store_db, ttl_seconds=60)
     now = [1_000_000.0]
     monkeypatch.setattr("bot.slack.dedupe.time.time", lambda: now[0])
     assert seen.claim("event:E2")

@@ -59,8 +59,8 @@ def test_a_mention_gets_a_threaded_block_kit_answer_citing_marukei(bot):
     assert "[1]" in body["blocks"][0]["text"]["text"]  # the answer keeps its [n] markers
     assert "藤沢商工会議所" in contacts_of(answer) and "0466-27-8888" in contacts_of(answer)
     assert "<http://www.fujisawa-cci.or.jp/|" in contacts_of(answer)
-    turn_id = button(body["blocks"], blocks.FEEDBACK_DOWN)["value"]
-    assert bot.runtime.store.turn(int(turn_id))["cited_ids"][0] == "I-4-3"
+    turn_id, _session = blocks.parse_feedback_value(button(body["blocks"], blocks.FEEDBACK_DOWN)["value"])
+    assert bot.runtime.store.turn(turn_id)["cited_ids"][0] == "I-4-3"
     assert button(body["blocks"], blocks.SUGGEST_PREFIX)["text"]["type"] == "plain_text"
     assert body["text"]  # fallback text for notifications
 
@@ -132,11 +132,12 @@ def test_a_thumbs_down_press_is_stored_like_the_widgets_feedback(bot):
     event = mention("マル経融資の条件は？")
     bot.event(event)
     [answer] = bot.standin.wait_for(posted_to("C0001", thread_ts=event["ts"]))
-    turn_id = button(answer.body["blocks"], blocks.FEEDBACK_DOWN)["value"]
+    value = button(answer.body["blocks"], blocks.FEEDBACK_DOWN)["value"]
+    turn_id, _session = blocks.parse_feedback_value(value)
 
     url = bot.standin.response_url("feedback")
     message = {"type": "message", "ts": "1.2", "thread_ts": event["ts"]}
-    assert bot.action(blocks.FEEDBACK_DOWN, turn_id, url, user="U0042", message=message).status_code == 200
+    assert bot.action(blocks.FEEDBACK_DOWN, value, url, user="U0042", message=message).status_code == 200
     [thanks] = bot.standin.wait_for(responded(url))
     assert thanks.body["response_type"] == "ephemeral" and thanks.body["replace_original"] is False
 

@@ -58,7 +58,7 @@ def host_port() -> int:
 def server(navigator, tmp_path_factory, host_port) -> Iterator[str]:
     """The API over the shared index; the second origin (host_port) is allowed by CORS."""
     settings = web_settings(navigator.settings, cors_origins=[f"http://127.0.0.1:{host_port}"])
-    runtime = runtime_for(navigator, settings, tmp_path_factory.mktemp("web") / "conversations.sqlite3")
+    runtime = runtime_for(navigator, settings, tmp_path_factory.mktemp("web"))
     with live_server(settings, runtime) as base:
         yield base
 
@@ -110,6 +110,10 @@ def new_widget(browser, url: str, **context) -> Widget:
 def test_demo_page_conversation_follow_up_feedback_and_staff_view(browser, server):
     widget = new_widget(browser, server + "/", viewport={"width": 1100, "height": 820})
     widget.open()
+    # the one-line privacy note, with the server's retention period (NAVIGATOR_RETENTION_DAYS)
+    privacy = widget.host.locator(".privacy")
+    privacy.get_by_text("会話は90日間保存されます。", exact=False).wait_for()
+    assert privacy.inner_text().startswith("氏名・電話番号などの個人情報は入力しないでください。")
 
     first = widget.ask("設備を買うためにお金を借りたい")
     ARTIFACTS.mkdir(exist_ok=True)
@@ -261,7 +265,7 @@ def poisoned_server(tmp_path_factory, embedder) -> Iterator[str]:
     settings = web_settings(Settings(knowledge_dir=knowledge, data_dir=root / "data"))
     run_ingest(settings, embedder=embedder)
     navigator = Navigator(settings, Retriever(settings, embedder=embedder))
-    with live_server(settings, runtime_for(navigator, settings, root / "conversations.sqlite3")) as base:
+    with live_server(settings, runtime_for(navigator, settings, root / "data")) as base:
         yield base
 
 

@@ -21,12 +21,13 @@ import uvicorn
 from fastapi import FastAPI
 
 from bot.conversation import Conversation
+from bot.db import open_database
 from bot.navigator import Navigator
 from bot.runtime import Runtime
 from bot.store import ConversationStore
 from bot.web.app import create_app
 from ingest.settings import REPO_ROOT, Settings
-from tests.conftest import free_port
+from tests.conftest import free_port, store_settings
 
 ADMIN_TOKEN = "test-admin-token"
 CHROMIUM = "/usr/bin/chromium"
@@ -46,10 +47,14 @@ def web_settings(base: Settings, **overrides: object) -> Settings:
     return base.model_copy(update=values)
 
 
-def runtime_for(navigator: Navigator, settings: Settings, store_path: Path) -> Runtime:
-    """A runtime over an already loaded navigator (shared index and embedder), own conversation store."""
-    store = ConversationStore(store_path)
-    return Runtime(settings, navigator, store, Conversation(navigator, store))
+def runtime_for(navigator: Navigator, settings: Settings, store: Settings | Path) -> Runtime:
+    """A runtime over an already loaded navigator (shared index and embedder) and its own store:
+    a folder (a new store there, or a new database when the tests run against PostgreSQL), or the
+    settings of a store made before (`store_settings`), to reopen it as a restarted app would."""
+    if not isinstance(store, Settings):
+        store = store_settings(settings, store)
+    conversations = ConversationStore(open_database(store))
+    return Runtime(settings, navigator, conversations, Conversation(navigator, conversations))
 
 
 @contextlib.contextmanager

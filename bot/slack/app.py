@@ -49,6 +49,6 @@ def build_app(runtime: Runtime, *, socket_mode: bool = False) -> App:
             max_workers=LISTENER_THREADS, thread_name_prefix="slack-listener"
         ),
     )
-    seen = SeenEvents(settings.data_dir / "slack_events.sqlite3", ttl_seconds=settings.slack_dedupe_seconds)
+    seen = SeenEvents(runtime.store.db, ttl_seconds=settings.slack_dedupe_seconds)
     SlackHandlers(runtime, seen).register(app)
     return app

@@ -127,14 +127,28 @@ def answer_blocks(
         blocks.append(suggestion_block(suggestions, turn_id))
     if turn_id is not None:
         blocks.append({"type": "context", "elements": [mrkdwn(labels["helpful"])]})
+        rated = feedback_value(turn_id, str(reply.get("session_id") or ""))
         buttons = [
-            _button(labels["up"], FEEDBACK_UP, str(turn_id)),
-            _button(labels["down"], FEEDBACK_DOWN, str(turn_id)),
+            _button(labels["up"], FEEDBACK_UP, rated),
+            _button(labels["down"], FEEDBACK_DOWN, rated),
         ]
         if share:
             buttons.append(_button(labels["share"], SHARE, str(turn_id), style="primary"))
         blocks.append({"type": "actions", "block_id": "navigator_feedback", "elements": buttons})
     return blocks
+
+
+def feedback_value(turn_id: int, session_id: str) -> str:
+    """A 👍/👎 button's value: the turn and its conversation, since feedback must name both."""
+    return f"{turn_id}:{session_id}"
+
+
+def parse_feedback_value(value: str) -> tuple[int, str]:
+    """(turn id, session id) of a 👍/👎 button; ValueError for anything else."""
+    turn, sep, session = value.partition(":")
+    if not sep or not session:
+        raise ValueError(f"not a feedback value: {value!r}")
+    return int(turn), session
 
 
 def citation_block(citations: list[dict[str, Any]], labels: dict[str, str]) -> dict[str, Any]:

@@ -255,8 +255,10 @@ class SlackHandlers:
         rating = 1 if action.get("action_id") == blocks.FEEDBACK_UP else -1
         user = (body.get("user") or {}).get("id")
         try:
-            turn_id = int(action.get("value") or "")
-            self.runtime.conversation.feedback(turn_id, rating, user=user, channel="slack")
+            turn_id, session_id = blocks.parse_feedback_value(action.get("value") or "")
+            self.runtime.conversation.feedback(
+                turn_id, rating, session_id=session_id, user=user, channel="slack"
+            )
         except (ValueError, UnknownTurn):
             respond(
                 response_type="ephemeral",

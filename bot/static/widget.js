@@ -58,6 +58,8 @@
       commentLabel: "よろしければ理由をお聞かせください（任意）",
       commentSend: "送信",
       thanks: "フィードバックありがとうございました。",
+      privacy: (days) =>
+        "氏名・電話番号などの個人情報は入力しないでください。" + (days > 0 ? "会話は" + days + "日間保存されます。" : ""),
       errors: {
         empty_message: "質問を入力してください。",
         message_too_long: "質問が長すぎます（" + MAX_CHARS + "文字まで）。",
@@ -101,6 +103,9 @@
       commentLabel: "Tell us why (optional)",
       commentSend: "Send",
       thanks: "Thank you for your feedback.",
+      privacy: (days) =>
+        "Please do not enter personal details (names, phone numbers)." +
+        (days > 0 ? " Conversations are kept for " + days + " days." : ""),
       errors: {
         empty_message: "Please type a question.",
         message_too_long: "The question is too long (at most " + MAX_CHARS + " characters).",
@@ -220,12 +225,17 @@
       this.input = h("textarea", { id: "input", rows: "2", maxlength: String(MAX_CHARS), placeholder: s.placeholder, autocomplete: "off" });
       this.sendButton = h("button", { type: "submit", class: "send" }, s.send);
       this.form = h("form", { class: "composer" }, [this.inputLabel, this.input, this.sendButton]);
+      this.retentionDays = 0; // until the server says (GET /api/config)
+      this.privacy = h("p", { class: "privacy", id: "privacy" }, s.privacy(this.retentionDays));
+      this.input.setAttribute("aria-describedby", "privacy");
       this.panel = h("section", { id: "panel", class: "panel", role: "dialog", "aria-labelledby": "title", hidden: true }, [
         h("header", {}, [this.titleEl, this.closeButton]),
         this.log,
         this.typing,
         this.form,
+        this.privacy,
       ]);
+      this.loadConfig();
       this.root.append(this.launcher, this.panel);
 
       this.launcher.addEventListener("click", () => this.toggle(this.panel.hidden));
@@ -248,6 +258,20 @@
         }
       });
       this.welcome();
+    }
+
+    async loadConfig() {
+      // How long conversations are kept is the server's setting (NAVIGATOR_RETENTION_DAYS).
+      try {
+        const response = await fetch(API_BASE + "/api/config", { mode: "cors", credentials: "omit" });
+        const data = response.ok ? await response.json() : null;
+        if (data && Number.isInteger(data.retention_days)) {
+          this.retentionDays = data.retention_days;
+          this.privacy.textContent = STRINGS[this.uiLang].privacy(this.retentionDays);
+        }
+      } catch (_) {
+        // the note without the number of days is still true
+      }
     }
 
     toggle(open) {
@@ -283,6 +307,7 @@
       this.inputLabel.textContent = s.inputLabel;
       this.input.setAttribute("placeholder", s.placeholder);
       this.sendButton.textContent = s.send;
+      this.privacy.textContent = s.privacy(this.retentionDays);
     }
 
     setBusy(busy) {

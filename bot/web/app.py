@@ -58,12 +58,14 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         docs_url=None,  # the interactive docs load scripts from a CDN; /openapi.json is enough offline
         redoc_url=None,
     )
-    jobs = IngestJobs(settings, runtime.navigator.retriever.embedder)
+    jobs = IngestJobs(settings, runtime.navigator.retriever.embedder, runtime.store.db)
+    jobs.recover()  # a job a stopped process left `running` is `interrupted`
     app.state.web = WebContext(settings, runtime, RateLimiter(settings.rate_limit_per_minute), jobs)
     app.state.metrics = Metrics(lambda: runtime.navigator.retriever.loaded_version)
     install_error_handlers(app)
     for module in (routes_chat, routes_programs, routes_admin, routes_ingest, routes_health, routes_pages):
         app.include_router(module.router)
+    app.include_router(routes_pages.config_router)
     app.include_router(metrics_router)
     app.mount("/static", routes_pages.static_files, name="static")
 

@@ -58,15 +58,12 @@ def feedback(body: FeedbackRequest, request: Request) -> JSONResponse:
     ctx = context(request)
     comment = clean_text(body.comment, ctx.settings.max_message_chars, field="comment", required=False)
     rating = _RATINGS[body.rating]
-    store = ctx.runtime.store
-    if body.session_id is not None:
-        turn = store.turn(body.turn_id)
-        if turn is None or turn["session_id"] != body.session_id:
-            raise ApiError(404, "unknown_turn", f"no answer {body.turn_id} in this conversation")
     try:
-        feedback_id = ctx.runtime.conversation.feedback(body.turn_id, rating, comment, channel="web")
+        feedback_id = ctx.runtime.conversation.feedback(
+            body.turn_id, rating, comment, session_id=body.session_id, channel="web"
+        )
     except UnknownTurn as exc:
-        raise ApiError(404, "unknown_turn", f"no answer with turn_id {body.turn_id}") from exc
+        raise ApiError(404, "unknown_turn", f"no answer {body.turn_id} in this conversation") from exc
     return JSONResponse(
         {"feedback_id": feedback_id, "turn_id": body.turn_id, "rating": rating}, status_code=201
     )

@@ -99,7 +99,5 @@ def start_reingest(request: Request) -> JSONResponse:
 def reingest_status(job_id: str, request: Request) -> JSONResponse:
     job = context(request).jobs.get(job_id)
     if job is None:
-        raise ApiError(
-            404, "unknown_job", f"no re-ingest job {job_id} (jobs are kept in memory, per process)"
-        )
+        raise ApiError(404, "unknown_job", f"no re-ingest job {job_id} (the newest 100 are kept)")
     return JSONResponse(job.to_dict())

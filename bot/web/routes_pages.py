@@ -1,18 +1,29 @@
-"""The widget script, its stylesheet and the demo page that embeds it as a host page would."""
+"""The widget script, its stylesheet, its small config (retention) and the demo page that embeds it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 from starlette.types import Scope
 
+from bot.web.context import context
+
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 router = APIRouter(include_in_schema=False)
+config_router = APIRouter(tags=["chat"])
+
+
+@config_router.get("/api/config", summary="What the widget tells its users: how long conversations are kept")
+def widget_config(request: Request) -> JSONResponse:
+    settings = context(request).settings
+    return JSONResponse(
+        {"retention_days": settings.retention_days, "max_message_chars": settings.max_message_chars}
+    )
 
 
 @router.get("/")

@@ -77,7 +77,9 @@ class FeedbackRequest(BaseModel):
     turn_id: int = Field(description="the turn_id of the answer being rated")
     rating: Literal["up", "down", 1, -1] = Field(description='"up" / 1 (👍) or "down" / -1 (👎)')
     comment: str = Field(default="", description="optional words from the user")
-    session_id: str | None = Field(default=None, description="when given, the turn must belong to it")
+    session_id: str = Field(
+        max_length=64, description="the conversation the answer belongs to (the chat's session_id)"
+    )
 
 
 class FeedbackRecorded(BaseModel):

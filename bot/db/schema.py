@@ -1,0 +1,158 @@
+"""The tables, as SQLAlchemy Core objects the queries are written with.
+
+The migrations in ``bot/db/migrations/versions`` create them; this module only describes them for
+queries, and a test checks that the two agree. Times are Unix seconds (float), as the first SQLite
+store had them, so an old data folder's rows keep their meaning.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    false,
+    true,
+)
+
+metadata = MetaData()
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("channel", String(16), nullable=False),
+    Column("external_key", Text, unique=True),  # a Slack thread: one conversation per thread
+    Column("created", Float, nullable=False),
+    Column("updated", Float, nullable=False),
+)
+
+turns = Table(
+    "turns",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", String(40), ForeignKey("sessions.id"), nullable=False),
+    Column("created", Float, nullable=False),
+    Column("question", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("cited_ids", Text, nullable=False),  # JSON list
+    Column("reply", Text, nullable=False),  # JSON of the answer
+    Column("context", Text, nullable=False, server_default="{}"),  # JSON: facts, ranking for follow-ups
+)
+
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("turn_id", Integer, ForeignKey("turns.id"), nullable=False),
+    Column("session_id", String(40), nullable=False),
+    Column("created", Float, nullable=False),
+    Column("rating", Integer, nullable=False),
+    Column("comment", Text, nullable=False),
+    Column("question", Text, nullable=False),
+    Column("cited_ids", Text, nullable=False),
+    Column("user", Text),
+    Column("channel", String(16), nullable=False),
+)
+
+slack_events = Table(
+    "slack_events",
+    metadata,
+    Column("key", String(200), primary_key=True),  # the unique insert is the de-duplication
+    Column("at", Float, nullable=False),
+)
+
+ingest_jobs = Table(
+    "ingest_jobs",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("status", String(16), nullable=False),  # running | succeeded | failed | interrupted
+    Column("started", Float, nullable=False),
+    Column("finished", Float),
+    Column("progress", Text, nullable=False),  # JSON {"embedded", "to_embed"}
+    Column("report", Text),  # JSON change report
+    Column("error", Text),
+    Column("owner", Text, nullable=False, server_default=""),  # host:pid that ran it
+)
+
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(200), nullable=False),  # an account name or a client address
+    Column("at", Float, nullable=False),
+    Column("ok", Boolean, nullable=False),
+)
+
+# For the staff console to come: created now, small, no UI yet.
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("role", String(32), nullable=False, server_default="staff"),
+    Column("created", Float, nullable=False),
+    Column("disabled", Boolean, nullable=False, server_default=false()),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", Float, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("target", Text, nullable=False, server_default=""),
+    Column("detail", Text, nullable=False, server_default="{}"),
+)
+
+taught_questions = Table(
+    "taught_questions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("question", Text, nullable=False),
+    Column("record_ids", Text, nullable=False),  # JSON list of the records that answer it
+    Column("created", Float, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("active", Boolean, nullable=False, server_default=true()),
+)
+
+
+# Documents admins upload, with their kept previous copies, when the store is shared (PostgreSQL):
+# a re-ingest on any host materialises the current ones (bot/db/documents.py). A row with
+# `replaced_at` set is a kept copy; at most one row per name has it unset (the current document).
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(255), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("uploaded_by", String(200), nullable=False),
+    Column("uploaded_at", Float, nullable=False),
+    Column("replaced_at", Float),
+)
+
+__all__ = [
+    "accounts",
+    "audit_log",
+    "documents",
+    "feedback",
+    "ingest_jobs",
+    "login_attempts",
+    "metadata",
+    "sessions",
+    "slack_events",
+    "taught_questions",
+    "turns",
+]
