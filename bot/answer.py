@@ -263,6 +263,7 @@ def answered(
     quotes: dict[str, str] | None = None,
     today: date | None = None,
     question: str = "",
+    wants_fact: bool = False,
 ) -> dict[str, Any]:
     """An answer naming ``hits``: the verdict first, then each record in the owners' words (a passage
     by its quote: ``quotes``, else its first units), the one next step, and the contacts."""
@@ -276,8 +277,16 @@ def answered(
         lines.append(f"[{n}] {describe(hit.record, knowledge, language, quotes.get(hit.record.id, ''))}")
         once = hit.record.document_id or hit.record.id  # a document's notes are said once
         if once not in noted:
-            lines.extend(f"    {note}" for note in _notes(hit.record, index, language, today))
+            notes = _notes(hit.record, index, language, today, quotes.get(hit.record.id, ""))
+            lines.extend(f"    {note}" for note in notes)
             noted.add(once)
+    if wants_fact and not any(r.kind in _DOCUMENT_KINDS for r in records):
+        # What is not known stays unknown: no amount, date or paper is made up from the plan's line
+        lines.append(
+            "金額・期間・必要書類などの詳しい条件は、このナビゲーターの情報にはありません。"
+            if language == "ja"
+            else "The detailed terms (amounts, dates, papers) are not in my information."
+        )
     step, first_contact = next_step(records, knowledge, index.records, language)
     if step:
         lines.append(step)
@@ -316,18 +325,23 @@ def first_units(record: Record, limit: int = 3) -> str:
     return " ".join(record.units[:limit]) or record.text
 
 
-def _notes(record: Record, index: LoadedIndex, language: str, today: date | None) -> list[str]:
-    """What an owner must know beside the line: an ended or not-yet-open period, and the link
-    between a plan program and the documents that detail it."""
+def _notes(
+    record: Record, index: LoadedIndex, language: str, today: date | None, quote: str = ""
+) -> list[str]:
+    """What an owner must know beside the line: an ended or not-yet-open period, how fresh a program
+    sheet's fact is (its source and date), and the link between a plan program and the documents
+    that detail it."""
     ja = language == "ja"
     notes: list[str] = []
     if record.kind in _DOCUMENT_KINDS:
         document = index.records.get(record.document_id)
         info = document.info if document else {}
+        # A program sheet's own front matter (status, as_of) decides; dates in its text are only quoted.
+        sheet = bool(info.get("sources"))
         status = (
             "ended"
             if info.get("status") == "ended"
-            else period_status(info.get("period"), japan_today(today))
+            else ("" if sheet else period_status(info.get("period"), japan_today(today)))
         )
         period = info.get("period") or {}
         if status == "ended":
@@ -348,6 +362,8 @@ def _notes(record: Record, index: LoadedIndex, language: str, today: date | None
                 if ja
                 else f"Note: applications open on {start}; not yet open."
             )
+        if sheet and record.kind == "passage":
+            notes.extend(_freshness(record, info, index, quote, language, japan_today(today)))
         for program_id in index.programs_of.get(record.document_id, [])[:2]:
             program = index.records[program_id]
             title = program.title if ja else str(knowledge_title(index.knowledge, program))
@@ -361,6 +377,66 @@ def _notes(record: Record, index: LoadedIndex, language: str, today: date | None
             title = index.records[document_id].title
             notes.append(f"詳しい案内: 『{title}』" if ja else f"Details: “{title}”")
     return notes
+
+
+def _freshness(
+    record: Record, info: dict[str, Any], index: LoadedIndex, quote: str, language: str, on: date
+) -> list[str]:
+    """The source and date of the quoted lines of a program sheet, and, when that source is undated
+    or more than a year old, where to confirm the current terms."""
+    sources: dict[str, Any] = info.get("sources") or {}
+    keys = record.info.get("unit_sources") or []
+    used = [k for unit, k in zip(record.units, keys, strict=False) if k and unit in (quote or record.text)]
+    seen = [sources[k] for k in dict.fromkeys(used) if isinstance(sources.get(k), dict)]
+    if not seen:
+        return []
+    ja = language == "ja"
+    dates = sorted(str(s.get("as_of") or "") for s in seen)
+    newest = dates[-1]
+    urls = " ".join(str(s.get("url")) for s in seen[:2])
+    if newest:
+        said = (
+            f"出典: {urls}（{_ja_as_of(newest)}の案内による）" if ja else f"Source: {urls} (as of {newest})"
+        )
+    else:
+        said = f"出典: {urls}（掲載日の記載なし）" if ja else f"Source: {urls} (undated)"
+    lines = [said]
+    if not newest or _older_than_a_year(newest, on):
+        contact = _desk_for(record, index)
+        desk = ""
+        if contact:
+            name = contact["name"] if ja else contact.get("name_en") or contact["name"]
+            desk = f"{name}（{contact['phone']}）" if contact.get("phone") else name
+        lines.append(
+            f"最新の条件は窓口でご確認ください{'：' + desk if desk else '。'}"
+            if ja
+            else f"Please confirm the current terms{' with ' + desk if desk else ' at the desk'}."
+        )
+    return lines
+
+
+def _desk_for(record: Record, index: LoadedIndex) -> dict[str, Any] | None:
+    """The desk of the plan program a document details (its first contact)."""
+    for program_id in index.programs_of.get(record.document_id, []):
+        first = index.knowledge.overlay(program_id).get("first_contact") or {}
+        if contact := index.knowledge.contact_by_id(str(first.get("id") or "")):
+            return contact
+    return None
+
+
+def _ja_as_of(as_of: str) -> str:
+    parts = as_of.split("-")
+    if len(parts) == 3:
+        return f"{int(parts[0])}年{int(parts[1])}月{int(parts[2])}日"
+    return f"{parts[0]}年" if parts[0].isdigit() else as_of
+
+
+def _older_than_a_year(as_of: str, on: date) -> bool:
+    parts = [int(p) for p in as_of.split("-") if p.isdigit()]
+    if not parts:
+        return True
+    seen = date(parts[0], parts[1] if len(parts) > 1 else 12, parts[2] if len(parts) > 2 else 28)
+    return (on - seen).days > 365
 
 
 def knowledge_title(knowledge: Knowledge, record: Record) -> str:

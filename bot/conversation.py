@@ -121,9 +121,7 @@ class Conversation:
             return Turn(answer.clarify(self.navigator.measures(index), index.knowledge, language), context)
         if not result.covered:
             return Turn(answer.no_match(index.knowledge, language, result.scope), context)
-        hits = answer.pick_hits(
-            result, self.navigator.settings.top_k, bool(quotes.asked_facts(message)), index
-        )
+        hits = answer.pick_hits(result, self.navigator.settings.top_k, quotes.asks_terms(message), index)
         quoted: dict[str, str] = {}
         for n, hit in enumerate(hits):
             if hit.record.kind == "passage":
@@ -144,6 +142,7 @@ class Conversation:
         question: str = "",
         recheck: bool = False,
     ) -> dict[str, Any]:
+        wants_fact = bool(question) and quotes.asks_terms(question) and not recheck
         assessments: list[Assessment] = []
         for hit in list(hits):
             title = _title(hit.record, index, language)
@@ -159,7 +158,13 @@ class Conversation:
             ):
                 hits.append(Hit(record=index.records[verdict.alternative], score=hit.score))
         reply = answer.answered(
-            hits, index, language, quotes=quoted, today=self.navigator.settings.today, question=question
+            hits,
+            index,
+            language,
+            quotes=quoted,
+            today=self.navigator.settings.today,
+            question=question,
+            wants_fact=wants_fact,
         )
         if recheck:
             reply["answer"] += "\n" + _unknown_conditions(hits, assessments, index, language)

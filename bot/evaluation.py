@@ -29,6 +29,7 @@ from langchain_core.embeddings import Embeddings
 
 from bot import answer, quotes
 from bot.conversation import Conversation
+from bot.db import open_database
 from bot.navigator import Navigator, detect_language
 from bot.retrieval import LoadedIndex, Retriever
 from bot.store import ConversationStore
@@ -176,7 +177,7 @@ def evaluate_navigator(settings: Settings, questions: Sequence[Question], embedd
         declined = navigator.is_vague(text, result) or not result.covered
         index = navigator.retriever.index()
         ranked = [rid for h in result.hits for rid in _as_programs(h.record.id, index)]
-        named = answer.pick_hits(result, settings.top_k, bool(quotes.asked_facts(text)), index)
+        named = answer.pick_hits(result, settings.top_k, quotes.asks_terms(text), index)
         language = detect_language(text)
         verdict = (
             "none" if declined else decide(text, [h.record for h in named], index.knowledge, language)["kind"]
@@ -202,6 +203,11 @@ class AnswerOutcome:
     documents: list[str]
     quoted: str
     declined: bool
+    said: str = ""  # the whole answer: text and contact cards
+
+    @property
+    def in_answer(self) -> bool:
+        return not self.declined and _squash(self.question.fact) in _squash(self.said)
 
     @property
     def document_hit(self) -> bool:
@@ -231,6 +237,7 @@ class AnswerMetrics:
         row = {
             "document in first 3 citations": _share(with_document, lambda o: o.document_hit),
             "asked fact in the quote": _share(with_fact, lambda o: o.fact_hit),
+            "asked fact in the answer": _share(with_fact, lambda o: o.in_answer),
             "uncovered declined": _share(uncovered, lambda o: o.declined),
             "covered wrongly declined": _share(covered, lambda o: o.declined),
         }
@@ -268,7 +275,7 @@ def evaluate_answers(settings: Settings, question_set: QuestionSet, embedder: Em
     """Ask every question through the conversation path and check citations and quotes."""
     run_ingest(settings, embedder=embedder)
     navigator = Navigator(settings, Retriever(settings, embedder=embedder))
-    conversation = Conversation(navigator, ConversationStore(settings.data_dir / "eval.sqlite3"))
+    conversation = Conversation(navigator, ConversationStore(open_database(settings)))
     metrics = AnswerMetrics("navigator")
     started = time.perf_counter()
     for question in question_set.questions:
@@ -278,8 +285,11 @@ def evaluate_answers(settings: Settings, question_set: QuestionSet, embedder: Em
         documents = [index.records[i].document_id for i in cited if i in index.records]
         programs = list(dict.fromkeys(p for i in cited for p in _as_programs(i, index)))
         quoted = " ".join(str(c.get("quote") or "") for c in reply["citations"])
+        said = (
+            reply["answer"] + " " + " ".join(" ".join(str(v) for v in c.values()) for c in reply["contacts"])
+        )
         metrics.outcomes.append(
-            AnswerOutcome(question, programs, documents, quoted, reply["status"] != "answered")
+            AnswerOutcome(question, programs, documents, quoted, reply["status"] != "answered", said)
         )
     metrics.seconds = time.perf_counter() - started
     return metrics

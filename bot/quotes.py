@@ -87,7 +87,7 @@ _ASKS = (
     _Ask(  # eligibility and exclusions
         re.compile(
             r"対象|使える|使えます|もらえ|受けられ|出る|出ます|出して|中古|リース|個人事業|できる|できます|"
-            r"てもいい|ても大丈夫|でもいい|eligible|qualify|can i|used|lease|covered"
+            r"てもいい|ても大丈夫|でもいい|eligible|qualify|used|lease|covered"
         ),
         re.compile(r"対象|限ります|除く|なりません|できません|しない|不可|含みます|要件|者"),
         re.compile(r"対象|要件|資格|対象外|ならない|除"),
@@ -97,11 +97,17 @@ _ASKS = (
 
 
 _DATES, _PAPERS, _CONTACT = _ASKS[2], _ASKS[3], _ASKS[4]
+_TERMS = (_ASKS[0], _ASKS[1], _ASKS[2], _ASKS[3], _ASKS[5])
 MAX_LIST_CHARS = 320  # "何が必要？" is answered by the whole list of papers
 _HEADING_WEIGHT = 0.5  # a FAQ's question or a section's heading against the owner's question
 _RICH = 0.1
 _FILED = 0.2  # the passage's heading is where documents file the kind of fact asked  # per unit (up to 3) holding the kind of fact asked: a table of limits, a list of papers
 _PHONE_NUMBER = re.compile(r"0\d{1,4}[-‐－(（]\s*\d{1,4}")
+
+
+def asks_terms(question: str) -> bool:
+    """Whether the question asks for terms a document states: an amount, a rate, a date, papers, a count."""
+    return any(ask in _TERMS for ask in asked_facts(question))
 
 
 def asked_facts(question: str) -> list[_Ask]:

@@ -416,12 +416,18 @@ def _best_per_record(index: LoadedIndex, similarities: np.ndarray) -> dict[str, 
 
 
 def _whole_word(phrase: str, text: str, boundaries: frozenset[int]) -> bool:
+    """The phrase starts where a word starts and ends where one ends, or where spoken endings attach
+    (a tokenizer reads 「マル経って」 as マル + 経って; the particle does not make マル経 another word)."""
     start = text.find(phrase)
     while start != -1:
-        if start in boundaries and start + len(phrase) in boundaries:
+        end = start + len(phrase)
+        if start in boundaries and (end in boundaries or _SPOKEN_ENDING.match(text, end)):
             return True
         start = text.find(phrase, start + 1)
     return False
+
+
+_SPOKEN_ENDING = re.compile(r"ッテ|ッチュウ|テ|デ|ハ|ガ|ヲ|ニ|ノ|モ")  # the text is kana-folded (katakana)
 
 
 _KANJI = re.compile(r"[\u3400-\u9fff]")

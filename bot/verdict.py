@@ -113,7 +113,9 @@ def decide(question: str, records: list[Record], knowledge: Knowledge, language:
             "text": f"はい、{name}の数値があります。" if ja else f"Yes: the plan's figures for {name}.",
         }
     kind = asked_kind(question)
-    if kind and not gives(first, kind):
+    # a program named with the document that details it gives what the document gives
+    givers = [first, *(r for r in records[1:2] if r.kind in ("document", "passage"))]
+    if kind and not any(gives(r, kind) for r in givers):
         text = (
             f"この計画には、お尋ねの{_KIND_JA[kind]}はありませんが、同じ目的には「{name}」があります。"
             if ja
@@ -127,12 +129,15 @@ def decide(question: str, records: list[Record], knowledge: Knowledge, language:
             else f"Yes, the plan has “{name}” (a measure the city is still studying)."
         )
         return {"kind": "yes", "text": text}
+    if not ja and first.kind in ("document", "passage"):
+        return {"kind": "yes", "text": f"Yes, there is {name}."}
     return {"kind": "yes", "text": f"はい、「{name}」があります。" if ja else f"Yes, there is “{name}”."}
 
 
 def _name(record: Record, knowledge: Knowledge, language: str) -> str:
     if record.kind in ("document", "passage"):
-        return record.document
+        # documents are published in Japanese: an English answer points at the citation instead
+        return record.document if language == "ja" else "a published guide on this (see [1])"
     if language == "en":
         return str(knowledge.overlay(record.id).get("title_en") or record.title)
     return record.title

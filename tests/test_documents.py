@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bot.conversation import Conversation
+from bot.db import open_database
 from bot.navigator import Navigator
 from bot.retrieval import Retriever
 from bot.runtime import build_runtime
@@ -139,7 +140,7 @@ def with_documents(tmp_path_factory, embedder):
     settings = make_settings(knowledge, root / "data", None).model_copy(update={"today": TODAY})
     run_ingest(settings, embedder=embedder)
     navigator = Navigator(settings, Retriever(settings, embedder=embedder))
-    return Conversation(navigator, ConversationStore(root / "conversations.sqlite3"))
+    return Conversation(navigator, ConversationStore(open_database(settings)))
 
 
 def test_the_answer_quotes_the_sentence_that_holds_the_amount(with_documents):
@@ -149,7 +150,8 @@ def test_the_answer_quotes_the_sentence_that_holds_the_amount(with_documents):
     )
     assert leaflet["kind"] == "passage" and "20万円" in leaflet["quote"]
     assert leaflet["quote"] in reply["answer"]
-    assert "『展示会に出展して販路を広げませんか』" in reply["answer"].splitlines()[0]  # the intro names it
+    assert reply["answer"].splitlines()[0] == reply["verdict"]["text"]
+    assert "『展示会に出展して販路を広げませんか』" in reply["answer"].splitlines()[1]  # the intro names it
 
 
 def test_the_documents_own_contact_is_on_its_passages(with_documents):

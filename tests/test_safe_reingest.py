@@ -135,7 +135,7 @@ def test_an_ingest_killed_half_way_leaves_the_last_good_version_and_the_next_one
 
 def test_rollback_brings_the_old_answers_back(settings):
     assert run_cli(settings, "ingest").returncode == 0
-    before = live_answer(settings)["answer"]
+    before = live_answer(settings)["citations"][0]["text"]  # the plan's own words, which the answer cites
     plan = settings.documents_dir / "fujisawa-sme-plan.txt"
     plan.write_text(
         plan.read_text(encoding="utf-8").replace(
@@ -144,12 +144,12 @@ def test_rollback_brings_the_old_answers_back(settings):
         encoding="utf-8",
     )
     assert run_cli(settings, "ingest").returncode == 0
-    after = live_answer(settings)["answer"]
+    after = live_answer(settings)["citations"][0]["text"]
     assert after != before and "無担保・無保証人の貸付" in after
 
     done = run_cli(settings, "rollback")
     assert done.returncode == 0, done.stderr
-    assert live_answer(settings)["answer"] == before
+    assert live_answer(settings)["citations"][0]["text"] == before
 
 
 def test_old_versions_beyond_the_configured_count_are_deleted(settings, embedder):

@@ -38,6 +38,6 @@ def test_a_document_kept_in_the_store_by_one_host_is_ingested_by_another(
 
     navigator = Navigator(host_b, Retriever(host_b, embedder=embedder))
     index = navigator.retriever.index()
-    assert any(owner.startswith("shoene-boshu") for owner in index.vector_owners)
+    assert any(owner.startswith("shoene-boshu") for owner in index.record_ids)
     result = navigator.search("省エネ設備導入補助金の補助額", index)
     assert any(hit.record.id.startswith("shoene-boshu") for hit in result.hits)
