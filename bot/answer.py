@@ -16,7 +16,7 @@ from typing import Any
 from bot.retrieval import Hit, LoadedIndex, SearchResult
 from bot.scope import OutOfScope
 from bot.verdict import decide, next_step
-from ingest.dates import period_status
+from ingest.dates import find_dates, period_status
 from ingest.dates import today as japan_today
 from ingest.knowledge import Knowledge
 from ingest.records import Record
@@ -391,7 +391,7 @@ def _freshness(
     if not seen:
         return []
     ja = language == "ja"
-    dates = sorted(str(s.get("as_of") or "") for s in seen)
+    dates = sorted((str(s.get("as_of") or "") for s in seen), key=lambda a: _as_of_date(a)[0] or date.min)
     newest = dates[-1]
     urls = " ".join(str(s.get("url")) for s in seen[:2])
     if newest:
@@ -424,19 +424,35 @@ def _desk_for(record: Record, index: LoadedIndex) -> dict[str, Any] | None:
     return None
 
 
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_FISCAL_YEAR = re.compile(r"(?:令和(\d{1,2}|元)|(\d{4}))\s*年度")
+
+
+def _as_of_date(as_of: str) -> tuple[date | None, str]:
+    """A source's `as_of` as a date (the end of a fiscal year for 令和7年度) and as Japanese words."""
+    if match := _ISO_DATE.search(as_of):
+        day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        return day, f"{day.year}年{day.month}月{day.day}日"
+    if match := _FISCAL_YEAR.search(as_of):
+        year = (
+            int(match.group(2))
+            if match.group(2)
+            else 2018 + (1 if match.group(1) == "元" else int(match.group(1)))
+        )
+        return date(year + 1, 3, 31), f"{year}年度"
+    found = find_dates(as_of)
+    if found:
+        return found[0], f"{found[0].year}年{found[0].month}月{found[0].day}日"
+    return None, as_of
+
+
 def _ja_as_of(as_of: str) -> str:
-    parts = as_of.split("-")
-    if len(parts) == 3:
-        return f"{int(parts[0])}年{int(parts[1])}月{int(parts[2])}日"
-    return f"{parts[0]}年" if parts[0].isdigit() else as_of
+    return _as_of_date(as_of)[1]
 
 
 def _older_than_a_year(as_of: str, on: date) -> bool:
-    parts = [int(p) for p in as_of.split("-") if p.isdigit()]
-    if not parts:
-        return True
-    seen = date(parts[0], parts[1] if len(parts) > 1 else 12, parts[2] if len(parts) > 2 else 28)
-    return (on - seen).days > 365
+    seen, _ = _as_of_date(as_of)
+    return seen is None or (on - seen).days > 365
 
 
 def knowledge_title(knowledge: Knowledge, record: Record) -> str:

@@ -17,12 +17,12 @@ import numpy as np
 from bot.retrieval import Hit, LoadedIndex, SearchResult
 from ingest.dates import find_dates
 from ingest.records import Record
-from ingest.textnorm import normalize, tokenize
+from ingest.textnorm import is_japanese, normalize, tokenize
 
 MAX_QUOTE_UNITS = 3
 MAX_QUOTE_CHARS = 240
-_NEAR = 0.75
-_SECOND = 0.6  # the runner-up sentence is quoted unless it is far behind: facts sit in pairs  # a further unit is quoted when it scores at least this share of the best
+_NEAR = 0.75  # a third unit is quoted when it scores at least this share of the best
+_SECOND = 0.6  # the runner-up is quoted unless it is far behind: facts sit in pairs
 _PASSAGE_WEIGHT = (
     0.5  # how much the passage's own similarity (heading and context) counts beside its best unit
 )
@@ -96,12 +96,13 @@ _ASKS = (
 )
 
 
+_ENGLISH_HEADING = re.compile(r"english|in english|英語", re.IGNORECASE)
 _DATES, _PAPERS, _CONTACT = _ASKS[2], _ASKS[3], _ASKS[4]
 _TERMS = (_ASKS[0], _ASKS[1], _ASKS[2], _ASKS[3], _ASKS[5])
 MAX_LIST_CHARS = 320  # "何が必要？" is answered by the whole list of papers
 _HEADING_WEIGHT = 0.5  # a FAQ's question or a section's heading against the owner's question
-_RICH = 0.1
-_FILED = 0.2  # the passage's heading is where documents file the kind of fact asked  # per unit (up to 3) holding the kind of fact asked: a table of limits, a list of papers
+_RICH = 0.1  # per unit (up to 3) holding the kind of fact asked: a table of limits, a list of papers
+_FILED = 0.2  # the passage's heading is where documents file the kind of fact asked
 _PHONE_NUMBER = re.compile(r"0\d{1,4}[-‐－(（]\s*\d{1,4}")
 
 
@@ -119,11 +120,21 @@ def best_passage(hit: Hit, result: SearchResult, index: LoadedIndex, question: s
     """Among the retrieved passages of ``hit``'s document, the one whose best unit answers the
     question best, and its quote: "上限は？" is answered by the 補助率と上限額 section even when the
     document's 目的 section ranked first."""
+    found = {h.record.id: h for h in result.hits}
     candidates = [
-        h
-        for h in result.hits
-        if h.record.kind == "passage" and h.record.document_id == hit.record.document_id
+        found.get(rid)
+        or Hit(
+            record=index.records[rid],
+            score=0.0,
+            dense=result.dense.get(rid, 0.0),
+            keyword=result.keyword.get(rid, 0.0),
+        )
+        for rid in index.document_records.get(hit.record.document_id, [])
+        if index.records[rid].kind == "passage"
     ] or [hit]
+    if not is_japanese(question):  # a document with an English section answers an English question from it
+        in_english = [h for h in candidates if any(_ENGLISH_HEADING.match(p) for p in h.record.path)]
+        candidates = in_english or candidates
     asks = asked_facts(question)
 
     def fit(h: Hit) -> float:
