@@ -31,15 +31,18 @@ class BM25:
         corpus = [list(documents[i]) or [""] for i in self.ids]
         self._index.index(corpus, show_progress=False)
 
-    def scores(self, query: Sequence[str]) -> dict[str, float]:
+    def score_array(self, query: Sequence[str]) -> np.ndarray:
+        """Every document's score, in the order the documents were given."""
         terms = [t for t in dict.fromkeys(query) if t in self.idf]
         if not terms:
-            return {}
+            return np.zeros(len(self.ids), dtype=np.float32)
         # bm25s's Lucene variant leaves out the (k1 + 1) factor; restore it so that scores keep the
         # scale the no-match thresholds were calibrated on.
-        raw = np.asarray(self._index.get_scores(terms)) * (self.k1 + 1)
-        hits = np.flatnonzero(raw > 0)
-        return {self.ids[i]: float(raw[i]) for i in hits}
+        return np.asarray(self._index.get_scores(terms), dtype=np.float32) * (self.k1 + 1)
+
+    def scores(self, query: Sequence[str]) -> dict[str, float]:
+        raw = self.score_array(query)
+        return {self.ids[i]: float(raw[i]) for i in np.flatnonzero(raw > 0)}
 
     def known(self, query: Sequence[str]) -> list[str]:
         """The query terms that occur anywhere in the index (used for the no-match decision)."""

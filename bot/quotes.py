@@ -17,7 +17,7 @@ import numpy as np
 from bot.retrieval import Hit, LoadedIndex, SearchResult
 from ingest.dates import find_dates
 from ingest.records import Record
-from ingest.textnorm import is_japanese, normalize, tokenize
+from ingest.textnorm import is_japanese, normalize
 
 MAX_QUOTE_UNITS = 3
 MAX_QUOTE_CHARS = 240
@@ -262,7 +262,9 @@ def _scores(hit: Hit, result: SearchResult, index: LoadedIndex, question: str) -
     for n, unit in enumerate(units):
         # an item is read with the sentence that introduces its list ("次の経費は対象外です" + "中古品")
         read = f"{units[leads[n]]} {unit}" if leads[n] >= 0 else unit
-        tokens = set(tokenize(read))
+        tokens = index.unit_tokens(units[n]) | (
+            index.unit_tokens(units[leads[n]]) if leads[n] >= 0 else frozenset()
+        )
         keyword = sum(idf.get(t, 0.0) for t in query & tokens) / total
         fact = sum(ask.weight for ask in asks if ask.fact.search(normalize(read)))
         if _DATES in asks and find_dates(unit):

@@ -76,8 +76,8 @@ class SearchResult:
     similarities: np.ndarray | None = None  # the question against every vector of the version
     query_tokens: tuple[str, ...] = ()
     scope: Any = None  # why a question that retrieval found words for is still not a business need
-    dense: dict[str, float] = field(default_factory=dict)  # every record's similarity and keyword score,
-    keyword: dict[str, float] = field(default_factory=dict)  # for reading a document beyond its top hits
+    dense: Any = None  # every record's similarity and keyword score (RecordScores),
+    keyword: Any = None  # for reading a document beyond its top hits
 
 
 @dataclass
@@ -135,7 +135,10 @@ class LoadedIndex:
         for rows in self.unit_rows.values():
             self.retrieval_mask[rows] = False
         self.retrieval_mask[list(self.heading_rows.values())] = False
-        self.bm25 = BM25(tokens)
+        self.positions = {rid: n for n, rid in enumerate(self.record_ids)}
+        self.bm25 = BM25({rid: tokens.get(rid, []) for rid in self.record_ids})
+        self._kind_masks: dict[frozenset[str], np.ndarray] = {}
+        self._unit_tokens: dict[str, frozenset[str]] = {}
         self.document_records: dict[str, list[str]] = {}
         for record in self.records.values():
             if record.kind in ("document", "passage"):
@@ -143,6 +146,21 @@ class LoadedIndex:
         self.documents_of, self.programs_of = self._links()
         self.aliases = self._alias_table()
         self.readings = _reading_vocabulary(self.bm25.idf)
+
+    def unit_tokens(self, text: str) -> frozenset[str]:
+        """A quotable unit's keyword tokens, tokenized once per index version (the corpus bounds it)."""
+        tokens = self._unit_tokens.get(text)
+        if tokens is None:
+            tokens = self._unit_tokens[text] = frozenset(tokenize(text))
+        return tokens
+
+    def kind_mask(self, kinds: frozenset[str]) -> np.ndarray:
+        """Which records (in ``record_ids`` order) are of the given kinds; built once per set."""
+        mask = self._kind_masks.get(kinds)
+        if mask is None:
+            mask = np.asarray([self.records[rid].kind in kinds for rid in self.record_ids], dtype=bool)
+            self._kind_masks[kinds] = mask
+        return mask
 
     def _links(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
         """Plan programs ↔ the documents that detail them: a document's front matter (`programs`),
@@ -257,17 +275,26 @@ class Retriever:
         if not is_japanese(question):  # Japanese documents are found by their Japanese words too
             heard += [w for w in tokenize(japanese_terms(normalize(question))) if w not in query_tokens]
         similarities = self._similarities(index, f"{question} {' '.join(heard)}" if heard else question)
-        dense = _best_per_record(index, similarities)
-        keyword = index.bm25.scores(query_tokens + heard)
+        dense = RecordScores(index, _best_per_record(index, similarities))
+        keyword = RecordScores(index, index.bm25.score_array(query_tokens + heard))
         alias = _with_documents(index, self._alias_scores(index, question), self.settings.min_alias_chars)
 
         fused: dict[str, float] = {}
-        for name, scores in (("dense", dense), ("keyword", keyword), ("alias", alias)):
-            candidates = [rid for rid in scores if index.records[rid].kind in allowed]
-            # ties (a program's documents share its alias score) are broken by similarity
-            ranked = heapq.nlargest(
-                _FUSED_PER_SIGNAL, candidates, key=lambda rid, sc=scores: (sc[rid], dense.get(rid, 0.0))
-            )
+        allowed_rows = index.kind_mask(frozenset(allowed))
+        channels = (
+            ("dense", dense.top(allowed_rows, _FUSED_PER_SIGNAL, positive=False)),
+            ("keyword", keyword.top(allowed_rows, _FUSED_PER_SIGNAL, positive=True)),
+            (
+                "alias",
+                # ties (a program's documents share its alias score) are broken by similarity
+                heapq.nlargest(
+                    _FUSED_PER_SIGNAL,
+                    [rid for rid in alias if index.records[rid].kind in allowed],
+                    key=lambda rid: (alias[rid], dense.get(rid, 0.0)),
+                ),
+            ),
+        )
+        for name, ranked in channels:
             for rid, rank in _group_ranks(index, ranked):
                 fused[rid] = fused.get(rid, 0.0) + WEIGHTS[name] / (RRF_K + rank + 1)
         _read_in_document(index, fused)
@@ -288,8 +315,8 @@ class Retriever:
         ]
         known = index.bm25.known(query_tokens)
         signals = {
-            "dense_top": max(dense.values(), default=0.0),
-            "keyword_top": max(keyword.values(), default=0.0),
+            "dense_top": dense.max(),
+            "keyword_top": keyword.max(),
             "alias_top": max(alias.values(), default=0.0),
             "known_terms": len(known),
             "query_terms": len(query_tokens),
@@ -407,12 +434,39 @@ def _read_in_document(index: LoadedIndex, fused: dict[str, float]) -> None:
             fused[rid] = max(fused[rid], fused[document])
 
 
-def _best_per_record(index: LoadedIndex, similarities: np.ndarray) -> dict[str, float]:
-    """Each record's nearest view: a question is as near a record as to its nearest view."""
+def _best_per_record(index: LoadedIndex, similarities: np.ndarray) -> np.ndarray:
+    """Each record's nearest view (in ``index.record_ids`` order): a question is as near a record as
+    to its nearest view."""
     if not len(similarities):
-        return {}
-    best = np.maximum.reduceat(np.where(index.retrieval_mask, similarities, -1.0), index.record_starts)
-    return dict(zip(index.record_ids, best.tolist(), strict=True))
+        return np.zeros(0, dtype=np.float32)
+    return np.maximum.reduceat(np.where(index.retrieval_mask, similarities, -1.0), index.record_starts)
+
+
+class RecordScores:
+    """One signal's score for every record, as an array in ``index.record_ids`` order: a corpus of
+    thousands of passages is ranked with numpy, and records are looked up by id only where needed."""
+
+    def __init__(self, index: LoadedIndex, values: np.ndarray) -> None:
+        self.index = index
+        self.values = values
+
+    def get(self, record_id: str, default: float = 0.0) -> float:
+        position = self.index.positions.get(record_id)
+        return float(self.values[position]) if position is not None and len(self.values) else default
+
+    def max(self) -> float:
+        return float(self.values.max()) if len(self.values) else 0.0
+
+    def top(self, rows: np.ndarray, limit: int, positive: bool) -> list[str]:
+        """The ids of the ``limit`` best records among ``rows`` (only scores above 0 if ``positive``)."""
+        if not len(self.values):
+            return []
+        keep = rows & (self.values > 0) if positive else rows
+        candidates = np.flatnonzero(keep)
+        if len(candidates) > limit:
+            candidates = candidates[np.argpartition(-self.values[candidates], limit - 1)[:limit]]
+        ordered = candidates[np.argsort(-self.values[candidates], kind="stable")]
+        return [self.index.record_ids[i] for i in ordered]
 
 
 def _whole_word(phrase: str, text: str, boundaries: frozenset[int]) -> bool:
