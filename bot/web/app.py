@@ -20,8 +20,18 @@ from fastapi.middleware.cors import CORSMiddleware
 from bot.jobs import IngestJobs
 from bot.retrieval import Retriever
 from bot.runtime import Runtime, build_runtime
-from bot.web import routes_admin, routes_chat, routes_health, routes_ingest, routes_pages, routes_programs
+from bot.web import (
+    routes_admin,
+    routes_chat,
+    routes_documents,
+    routes_health,
+    routes_ingest,
+    routes_pages,
+    routes_programs,
+)
+from bot.web.admin_auth import AdminAuth
 from bot.web.bodylimit import BodySizeLimit
+from bot.web.bodytimeout import BodyTimeout
 from bot.web.context import WebContext
 from bot.web.errors import install_error_handlers
 from bot.web.observability import AccessLog, Metrics, configure_json_logging
@@ -59,10 +69,23 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         redoc_url=None,
     )
     jobs = IngestJobs(settings, runtime.navigator.retriever.embedder)
-    app.state.web = WebContext(settings, runtime, RateLimiter(settings.rate_limit_per_minute), jobs)
+    app.state.web = WebContext(
+        settings,
+        runtime,
+        RateLimiter(settings.rate_limit_per_minute, trusted_proxies=settings.trusted_proxies),
+        jobs,
+    )
     app.state.metrics = Metrics(lambda: runtime.navigator.retriever.loaded_version)
     install_error_handlers(app)
-    for module in (routes_chat, routes_programs, routes_admin, routes_ingest, routes_health, routes_pages):
+    for module in (
+        routes_chat,
+        routes_programs,
+        routes_admin,
+        routes_documents,
+        routes_ingest,
+        routes_health,
+        routes_pages,
+    ):
         app.include_router(module.router)
     app.include_router(metrics_router)
     app.mount("/static", routes_pages.static_files, name="static")
@@ -73,6 +96,14 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         # Slack's interaction payloads carry the whole message; uploads carry a whole document.
         per_path={"/slack/events": 1024 * 1024, "/admin/documents": settings.max_document_bytes + 64 * 1024},
     )
+    # Inside the size limit, outside everything that reads a body: a stalled upload is cut off, and an
+    # unauthenticated one is refused before any of it is read.
+    app.add_middleware(
+        BodyTimeout,
+        idle_seconds=settings.body_idle_timeout_seconds,
+        total_seconds=settings.body_timeout_seconds,
+    )
+    app.add_middleware(AdminAuth, settings=settings)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
