@@ -68,8 +68,9 @@ def _worker_main(conn: Connection, memory_mb: int) -> None:
     """Serve tasks from ``conn`` until it closes. The address-space cap is what this process already
     maps plus ``memory_mb``, so the cap means "may grow by" whatever the imported libraries cost."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the parent, which ends us
+    cap = _mapped_bytes() + memory_mb * _MB
     with contextlib.suppress(ValueError, OSError):
-        resource.setrlimit(resource.RLIMIT_AS, (_mapped_bytes() + memory_mb * _MB, resource.RLIM_INFINITY))
+        resource.setrlimit(resource.RLIMIT_AS, (cap, resource.RLIM_INFINITY))
     while True:
         try:
             func, args, kwargs, cpu_seconds = conn.recv()
@@ -85,7 +86,9 @@ def _worker_main(conn: Connection, memory_mb: int) -> None:
         except MemoryError:
             outcome = ("memory", None)
         except DocumentError as exc:
-            memory = isinstance(exc.__cause__, MemoryError) or "MemoryError" in str(exc)
+            # Parsers report a failed allocation in their own words (lxml: "unknown error"), so a
+            # failure with the address space nearly exhausted counts as running out of memory.
+            memory = isinstance(exc.__cause__, MemoryError) or _peak_bytes() > cap - 32 * _MB
             outcome = ("memory", None) if memory else ("document", str(exc))
         except RecursionError:
             outcome = ("document", "refused: the document is nested too deeply to read")
@@ -97,6 +100,15 @@ def _worker_main(conn: Connection, memory_mb: int) -> None:
             return
         if outcome[0] == "memory":
             return  # a process that hit its memory cap may be in a poor state: start afresh
+
+
+def _peak_bytes() -> int:
+    """The most address space this process has mapped (VmPeak)."""
+    with contextlib.suppress(OSError, ValueError), open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith("VmPeak:"):
+                return int(line.split()[1]) * 1024
+    return 0
 
 
 def _mapped_bytes() -> int:

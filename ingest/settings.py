@@ -170,6 +170,16 @@ class Settings(BaseSettings):
     def documents_dir(self) -> Path:
         return self.knowledge_dir / "documents"
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        """A typo in a proxy address must stop the start, not silently trust nobody (or everybody)."""
+        import ipaddress
+
+        for entry in value:
+            ipaddress.ip_network(entry, strict=False)  # ValueError names the bad entry
+        return value
+
     @property
     def uploads_folder(self) -> Path:
         """Admins' uploads; ingest reads them after the shipped documents."""

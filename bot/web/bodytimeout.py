@@ -19,7 +19,7 @@ from bot.web.errors import error_response
 
 class _TooSlow(HTTPException):
     def __init__(self, message: str) -> None:
-        super().__init__(408, message)
+        super().__init__(408, message, headers={"Connection": "close"})
 
 
 class BodyTimeout:
