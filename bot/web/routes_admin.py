@@ -16,7 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from bot.web.admin_auth import admin_for
 from bot.web.context import context
 from bot.web.errors import ApiError
-from bot.web.schemas import ErrorBody
+from bot.web.schemas import ADMIN_ERRORS
 
 _bearer = HTTPBearer(auto_error=False, description="NAVIGATOR_ADMIN_TOKEN")
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
@@ -45,7 +45,7 @@ router = APIRouter(
     prefix="/admin",
     tags=["admin"],
     dependencies=[Depends(require_admin)],
-    responses={401: {"model": ErrorBody, "description": "unauthorized / admin_disabled"}},
+    responses=ADMIN_ERRORS,
 )
 
 

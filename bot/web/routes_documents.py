@@ -26,7 +26,7 @@ from bot.jobs import IngestBusy
 from bot.web.context import context
 from bot.web.errors import ApiError
 from bot.web.routes_admin import Admin
-from bot.web.schemas import ERRORS
+from bot.web.schemas import ADMIN_ERRORS
 from ingest.library import BadFileName, DocumentLibrary, UnknownDocument, clean_name, is_supported
 from ingest.loaders import SUPPORTED_SUFFIXES, DocumentError
 from ingest.pipeline import load_file_outcomes
@@ -35,7 +35,7 @@ from ingest.sandbox import load_document
 
 log = logging.getLogger("navigator.admin")
 
-router = APIRouter(prefix="/admin", tags=["admin"], responses=ERRORS)
+router = APIRouter(prefix="/admin", tags=["admin"], responses=ADMIN_ERRORS)
 
 _CHUNK = 1024 * 1024
 # Admin work (reading uploads in the sandbox) waits on these threads, never on the chat's.

@@ -15,11 +15,11 @@ from bot.jobs import IngestBusy
 from bot.web.context import context
 from bot.web.errors import ApiError
 from bot.web.routes_admin import Admin
-from bot.web.schemas import ERRORS
+from bot.web.schemas import ADMIN_ERRORS
 
 log = logging.getLogger("navigator.admin")
 
-router = APIRouter(prefix="/admin", tags=["admin"], responses=ERRORS)
+router = APIRouter(prefix="/admin", tags=["admin"], responses=ADMIN_ERRORS)
 
 
 @router.post("/reingest", status_code=202, summary="Start a re-ingest of knowledge/; returns a job id")

@@ -99,3 +99,16 @@ ERRORS: dict[int | str, dict[str, object]] = {
         503: "index_not_ready",
     }.items()
 }
+
+# Admin endpoints add their own refusals (bot/web/admin_auth.py answers 401 before the route runs).
+ADMIN_ERRORS: dict[int | str, dict[str, object]] = {
+    **ERRORS,
+    **{
+        status: {"model": ErrorBody, "description": description}
+        for status, description in {
+            401: "unauthorized / admin_disabled",
+            409: "ingest_running / shipped_document",
+            415: "unsupported_document_type",
+        }.items()
+    },
+}
