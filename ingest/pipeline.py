@@ -35,8 +35,8 @@ from ingest.knowledge import Knowledge, KnowledgeError, load_knowledge
 from ingest.loaders import SUPPORTED_SUFFIXES, DocumentError
 from ingest.plan_parser import parse_document
 from ingest.records import KINDS, Record
-from ingest.sandbox import load_document
 from ingest.settings import Settings
+from ingest.untrusted import load_document
 from ingest.views import record_documents
 
 log = logging.getLogger(__name__)

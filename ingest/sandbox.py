@@ -9,7 +9,7 @@ reported with a reason ("stopped: used more than 512 MB").
 Workers are kept and reused (starting an interpreter and importing the parsers costs ~0.5 s, which
 300 small documents must not pay each), one task at a time each; a worker that was killed, died
 or ran out of memory is replaced by a fresh one. The function to run must be a picklable top-level
-function, e.g. ``ingest.sandbox.load_checked``.
+function, e.g. ``ingest.untrusted.load_checked``.
 """
 
 from __future__ import annotations
@@ -27,17 +27,21 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any
 
-from ingest.file_limits import FileLimits, check_file
-from ingest.loaders import DocumentError, load_text
+from ingest.loaders import DocumentError
 
 log = logging.getLogger(__name__)
 
 _MB = 1024 * 1024
 # Imported once by the fork server, so each worker starts with the parsers already loaded.
-_PRELOAD = ["ingest.loaders", "ingest.file_limits", "ingest.sandbox"]
+_PRELOAD = [
+    "ingest.loaders",
+    "ingest.file_limits",
+    "ingest.plan_parser",
+    "ingest.untrusted",
+    "ingest.sandbox",
+]
 
 
 @dataclass(frozen=True)
@@ -49,19 +53,6 @@ class SandboxLimits:
 
 
 # --- what runs inside a worker ------------------------------------------------------------------------
-
-
-def load_checked(path: Path, max_bytes: int, limits: FileLimits) -> str:
-    """The loader behind the format caps: the raw bytes are checked before any parser sees them."""
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-    except OSError:
-        size = 0
-    if path.is_file() and size <= max_bytes:
-        with path.open("rb") as handle:
-            check_file(path, handle.read(max_bytes + 1), limits)
-    return load_text(path, max_bytes=max_bytes)
 
 
 def _worker_main(conn: Connection, memory_mb: int) -> None:
@@ -251,14 +242,6 @@ def sandbox_limits(settings: Any) -> SandboxLimits:
         cpu_seconds=settings.sandbox_cpu_seconds,
         timeout_seconds=settings.sandbox_timeout_seconds,
         workers=settings.sandbox_workers,
-    )
-
-
-def load_document(path: Path, settings: Any) -> str:
-    """The text of an untrusted document, parsed in the sandbox under every cap of ``settings``."""
-    sandbox = shared_sandbox(sandbox_limits(settings))
-    return sandbox.run(
-        load_checked, Path(path), settings.max_document_bytes, FileLimits.from_settings(settings)
     )
 
 

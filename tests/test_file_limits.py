@@ -11,7 +11,8 @@ import pytest
 from ingest.file_limits import FileLimits, check_file
 from ingest.loaders import DocumentError
 from ingest.pipeline import run_ingest
-from ingest.sandbox import Sandbox, SandboxLimits, load_checked
+from ingest.sandbox import Sandbox, SandboxLimits
+from ingest.untrusted import load_checked
 from tests.hostile_files import deep_html, docx_bomb, long_line, pdf_with_flate_stream, pdf_with_pages
 from tests.plan_formats import read_plan, write_docx, write_pdf
 

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from ingest.file_limits import FileLimits
 from ingest.loaders import DocumentError
-from ingest.sandbox import Sandbox, SandboxLimits, load_checked
+from ingest.sandbox import Sandbox, SandboxLimits
+from ingest.untrusted import load_checked
 from tests.plan_formats import read_plan, write_docx, write_pdf
 
 EXAMPLES = int(os.environ.get("NAVIGATOR_FUZZ_EXAMPLES", "50"))

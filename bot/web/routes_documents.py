@@ -30,8 +30,7 @@ from bot.web.schemas import ADMIN_ERRORS
 from ingest.library import BadFileName, DocumentLibrary, UnknownDocument, clean_name, is_supported
 from ingest.loaders import SUPPORTED_SUFFIXES, DocumentError
 from ingest.pipeline import load_file_outcomes
-from ingest.plan_parser import parse_document
-from ingest.sandbox import load_document
+from ingest.untrusted import count_records
 
 log = logging.getLogger("navigator.admin")
 
@@ -282,13 +281,9 @@ def _known_name(raw: str) -> str:
 
 def _check_document(path: Path, name: str, settings: Any) -> dict[str, int]:
     try:
-        text = load_document(path, settings)
-        parsed = parse_document(text, name)
+        counts = count_records(path, settings, name)
     except DocumentError as exc:
         raise ApiError(422, "not_a_document", f"{name}: {exc}") from exc
-    counts: dict[str, int] = {}
-    for record in parsed:
-        counts[record.kind] = counts.get(record.kind, 0) + 1
     if not counts:
         raise ApiError(422, "not_a_document", f"{name}: no text the navigator can use")
     return counts
