@@ -143,6 +143,8 @@ class Retriever:
         self._index: LoadedIndex | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
+        self._loading = threading.Lock()
+        self._failure: EmbedderMismatch | None = None
 
     @property
     def loaded_version(self) -> int:
@@ -150,23 +152,57 @@ class Retriever:
         return self._index.number if self._index is not None else -1
 
     def index(self) -> LoadedIndex:
+        """The live version. A new one is loaded in the background while questions are still answered
+        from the one in memory (loading reads every entry and builds the keyword tables: up to a
+        second, which a re-ingest must not add to the answers in flight); the first load is direct."""
         now = time.monotonic()
         with self._lock:
-            if self._index is None or now - self._checked >= self.refresh_seconds:
+            current = self._index
+            due = current is None or now - self._checked >= self.refresh_seconds
+            if due:
                 self._checked = now
-                live = self.store.live_number()
-                if live is None:
-                    raise IndexNotReady("the index is empty: run `navigator ingest` first")
-                if self._index is None or self._index.number != live:
-                    loaded = LoadedIndex(self.store, live)
-                    if loaded.embedder != self.embedder_name:
-                        raise EmbedderMismatch(
-                            f"the index was built with embedder '{loaded.embedder}' but this process uses "
-                            f"'{self.embedder_name}' (NAVIGATOR_EMBEDDER); run `navigator ingest` to rebuild it"
-                        )
-                    self._index = loaded
-                    log.info("loaded index version %s (%s records)", live, len(loaded.records))
-            return self._index
+            if self._failure is not None:
+                failure, self._failure = self._failure, None
+                raise failure
+        if not due and current is not None:
+            return current
+        live = self.store.live_number()
+        if live is None:
+            raise IndexNotReady("the index is empty: run `navigator ingest` first")
+        if current is not None and current.number == live:
+            return current
+        if current is None:
+            with self._loading:
+                with self._lock:
+                    if self._index is not None and self._index.number == live:
+                        return self._index
+                return self._load(live)
+        if self._loading.acquire(blocking=False):  # one background load at a time
+            threading.Thread(target=self._load_in_background, args=(live,), daemon=True).start()
+        return current
+
+    def _load(self, live: int) -> LoadedIndex:
+        loaded = LoadedIndex(self.store, live)
+        if loaded.embedder != self.embedder_name:
+            raise EmbedderMismatch(
+                f"the index was built with embedder '{loaded.embedder}' but this process uses "
+                f"'{self.embedder_name}' (NAVIGATOR_EMBEDDER); run `navigator ingest` to rebuild it"
+            )
+        with self._lock:
+            self._index = loaded
+        log.info("loaded index version %s (%s records)", live, len(loaded.records))
+        return loaded
+
+    def _load_in_background(self, live: int) -> None:
+        try:
+            self._load(live)
+        except EmbedderMismatch as exc:
+            with self._lock:
+                self._failure = exc  # told to the next question, as a direct load would
+        except Exception:  # the version in memory keeps answering; the next check tries again
+            log.exception("could not load index version %s", live)
+        finally:
+            self._loading.release()
 
     def search(self, question: str, limit: int = 10, index: LoadedIndex | None = None) -> SearchResult:
         """Ranked records for a question, from ``index`` (the live version when not given): a caller

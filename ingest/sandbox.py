@@ -34,6 +34,7 @@ from ingest.loaders import DocumentError
 log = logging.getLogger(__name__)
 
 _MB = 1024 * 1024
+_NICE = 10
 # Imported once by the fork server, so each worker starts with the parsers already loaded.
 _PRELOAD = [
     "ingest.loaders",
@@ -59,6 +60,8 @@ def _worker_main(conn: Connection, memory_mb: int) -> None:
     """Serve tasks from ``conn`` until it closes. The address-space cap is what this process already
     maps plus ``memory_mb``, so the cap means "may grow by" whatever the imported libraries cost."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the parent, which ends us
+    with contextlib.suppress(OSError):
+        os.nice(_NICE)  # on a small machine, answering people comes before reading documents
     cap = _mapped_bytes() + memory_mb * _MB
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_AS, (cap, resource.RLIM_INFINITY))

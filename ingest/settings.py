@@ -115,6 +115,11 @@ class Settings(BaseSettings):
     web_threads: int = Field(
         default=4, description="threads per worker that answer requests (answers are CPU work: a few suffice)"
     )
+    gil_switch_ms: float = Field(
+        default=0.5,
+        description="Python's thread switch interval in `navigator serve` (ms): short, so chat threads "
+        "get the interpreter soon while admin work runs",
+    )
     serve_embed_threads: int = Field(
         default=1,
         description="BLAS threads per query embedding in `navigator serve`: requests already run in "

@@ -38,6 +38,7 @@ from bot.web.observability import AccessLog, Metrics, configure_json_logging
 from bot.web.observability import router as metrics_router
 from bot.web.ratelimit import RateLimiter
 from bot.web.security import SecurityHeaders
+from ingest.embeddings import LazyEmbedder, embedder_name
 from ingest.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,12 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         docs_url=None,  # the interactive docs load scripts from a CDN; /openapi.json is enough offline
         redoc_url=None,
     )
-    jobs = IngestJobs(settings, runtime.navigator.retriever.embedder)
+    chat_embedder = runtime.navigator.retriever.embedder
+    # Re-ingests get their own instance of the model: never the chat's lock (see LazyEmbedder).
+    ingest_embedder = LazyEmbedder(
+        settings.embedder, settings.serve_embed_threads, embedder_name(chat_embedder)
+    )
+    jobs = IngestJobs(settings, ingest_embedder)
     app.state.web = WebContext(
         settings,
         runtime,
@@ -127,6 +133,10 @@ def serve(settings: Settings) -> int:
     from ingest.pipeline import IngestError
 
     configure_json_logging(logging.getLevelName(settings.log_level.upper()))
+    # Admin work (an ingest thread, multipart parsing on the loop) is Python holding the GIL; a chat
+    # thread waiting for it would wait up to the switch interval (5 ms) at every native call it
+    # makes (embedding, SQLite). A shorter interval hands the GIL over sooner.
+    sys.setswitchinterval(settings.gil_switch_ms / 1000)
     embedder = make_embedder(settings.embedder, settings.serve_embed_threads)
     try:
         report = ensure_index(settings, embedder)

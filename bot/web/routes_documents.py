@@ -11,8 +11,6 @@ threads that answer chat. Each change takes effect with the next re-ingest, or a
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -20,13 +18,13 @@ import anyio
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from starlette.datastructures import UploadFile
 
 from bot.jobs import IngestBusy
 from bot.web.context import context
 from bot.web.errors import ApiError
 from bot.web.routes_admin import Admin
 from bot.web.schemas import ADMIN_ERRORS
+from bot.web.upload_stream import receive_one_file
 from ingest.library import BadFileName, DocumentLibrary, UnknownDocument, clean_name, is_supported
 from ingest.loaders import SUPPORTED_SUFFIXES, DocumentError
 from ingest.pipeline import load_file_outcomes
@@ -36,7 +34,6 @@ log = logging.getLogger("navigator.admin")
 
 router = APIRouter(prefix="/admin", tags=["admin"], responses=ADMIN_ERRORS)
 
-_CHUNK = 1024 * 1024
 # Admin work (reading uploads in the sandbox) waits on these threads, never on the chat's.
 _ADMIN_THREADS = anyio.CapacityLimiter(2)
 
@@ -156,41 +153,18 @@ async def upload_document(
     reingest: bool = Query(default=False, description="start a re-ingest once the file is stored"),
 ) -> JSONResponse:
     settings = context(request).settings
-    async with request.form(max_files=1, max_fields=1) as form:
-        fields = list(form.multi_items())
-        files = [(key, value) for key, value in fields if isinstance(value, UploadFile)]
-        if len(fields) != 1 or len(files) != 1 or files[0][0] != "file":
-            raise ApiError(
-                422, "invalid_upload", "send exactly one multipart field named 'file' with the document"
-            )
-        upload = files[0][1]
-        name = _checked_name(upload.filename)
-        library = DocumentLibrary(settings)
-        library.uploads.mkdir(parents=True, exist_ok=True)
-        handle, scratch = tempfile.mkstemp(
-            dir=library.uploads, prefix=".upload-", suffix=PurePath(name).suffix
+    library = DocumentLibrary(settings)
+    received = await receive_one_file(request, library.uploads, settings.max_document_bytes, _checked_name)
+    name, size = received.name, received.size
+    try:
+        records = await anyio.to_thread.run_sync(
+            _check_document, received.path, name, settings, limiter=_ADMIN_THREADS
         )
-        try:
-            size = 0
-            with os.fdopen(handle, "wb") as out:
-                while chunk := await upload.read(_CHUNK):
-                    size += len(chunk)
-                    if size > settings.max_document_bytes:
-                        raise ApiError(
-                            413,
-                            "document_too_large",
-                            f"the document is larger than {settings.max_document_bytes} bytes",
-                        )
-                    out.write(chunk)
-            records = await anyio.to_thread.run_sync(
-                _check_document, Path(scratch), name, settings, limiter=_ADMIN_THREADS
-            )
-            saved = await anyio.to_thread.run_sync(
-                library.save, name, Path(scratch), admin, limiter=_ADMIN_THREADS
-            )
-        finally:
-            if os.path.exists(scratch):
-                os.unlink(scratch)
+        saved = await anyio.to_thread.run_sync(
+            library.save, name, received.path, admin, limiter=_ADMIN_THREADS
+        )
+    finally:
+        received.path.unlink(missing_ok=True)
     log.info("admin %s uploaded %s (%s bytes, replaced: %s)", admin, name, size, saved["replaced"])
     body = {
         "file": f"uploads/{name}",
