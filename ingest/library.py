@@ -168,7 +168,12 @@ class DocumentLibrary:
         folder = self.history / _safe_dir(name)
         folder.mkdir(parents=True, exist_ok=True)
         version = time.strftime("v%Y%m%dT%H%M%S", time.gmtime()) + "-" + uuid.uuid4().hex[:6]
-        shutil.copyfile(current, folder / version)
+        try:
+            # A hard link keeps the bytes without copying them (the file is about to be replaced or
+            # removed, never changed in place); across file systems, a copy.
+            os.link(current, folder / version)
+        except OSError:
+            shutil.copyfile(current, folder / version)
         meta = manifest.get("current", {}).get(name, {})
         manifest.setdefault("versions", {}).setdefault(name, []).append(
             {

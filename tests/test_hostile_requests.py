@@ -353,3 +353,42 @@ def test_x_forwarded_for_is_believed_only_from_trusted_proxies(settings, embedde
             for _ in range(3)
         ]
         assert [c.status_code for c in same][-1] == 429
+
+
+def test_four_parallel_slow_uploads_do_not_block_chat(settings, embedder, tmp_path):
+    """The issue: four parallel uploads of a small bomb blocked chat for 55 s (one shared thread
+    pool). Now the reading happens in the sandbox, waited for on the admin threads."""
+    run_ingest(settings, embedder=embedder)
+    web = web_settings(settings, max_compression_ratio=100_000, sandbox_memory_mb=200)
+    app = create_app(web, build_runtime(web, Retriever(web, embedder=embedder)))
+    docx_bomb(tmp_path / "slow.docx", unpacked_mb=40)  # takes the reader seconds, then its memory cap
+    content = (tmp_path / "slow.docx").read_bytes()
+    with serve_app(app) as base:
+        assert httpx.post(f"{base}/api/chat", json={"message": "マル経融資"}).status_code == 200
+        results: list[int] = []
+
+        def send(n: int) -> None:
+            response = httpx.post(
+                f"{base}/admin/documents",
+                files={"file": (f"slow-{n}.docx", content)},
+                headers=AUTH,
+                timeout=120,
+            )
+            results.append(response.status_code)
+
+        uploads = [threading.Thread(target=send, args=(n,)) for n in range(4)]
+        for thread in uploads:
+            thread.start()
+        time.sleep(0.5)
+        latencies = []
+        while any(thread.is_alive() for thread in uploads):
+            started = time.monotonic()
+            assert (
+                httpx.post(f"{base}/api/chat", json={"message": "創業したい"}, timeout=30).status_code == 200
+            )
+            latencies.append(time.monotonic() - started)
+            assert httpx.get(f"{base}/readyz").status_code == 200
+        for thread in uploads:
+            thread.join()
+    assert results == [422] * 4
+    assert latencies and max(latencies) < 2.0, latencies
