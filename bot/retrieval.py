@@ -144,7 +144,6 @@ class Retriever:
         self._checked = 0.0
         self._lock = threading.Lock()
         self._loading = threading.Lock()
-        self._failure: EmbedderMismatch | None = None
 
     @property
     def loaded_version(self) -> int:
@@ -152,18 +151,16 @@ class Retriever:
         return self._index.number if self._index is not None else -1
 
     def index(self) -> LoadedIndex:
-        """The live version. A new one is loaded in the background while questions are still answered
-        from the one in memory (loading reads every entry and builds the keyword tables: up to a
-        second, which a re-ingest must not add to the answers in flight); the first load is direct."""
+        """The live version. A new one is loaded by the one caller that finds it, outside the lock:
+        meanwhile every other question is still answered from the version in memory (loading reads
+        every entry and builds the keyword tables, up to a few hundred ms, which a re-ingest must
+        not add to all the answers in flight)."""
         now = time.monotonic()
         with self._lock:
             current = self._index
             due = current is None or now - self._checked >= self.refresh_seconds
             if due:
                 self._checked = now
-            if self._failure is not None:
-                failure, self._failure = self._failure, None
-                raise failure
         if not due and current is not None:
             return current
         live = self.store.live_number()
@@ -171,36 +168,23 @@ class Retriever:
             raise IndexNotReady("the index is empty: run `navigator ingest` first")
         if current is not None and current.number == live:
             return current
-        if current is None:
-            with self._loading:
-                with self._lock:
-                    if self._index is not None and self._index.number == live:
-                        return self._index
-                return self._load(live)
-        if self._loading.acquire(blocking=False):  # one background load at a time
-            threading.Thread(target=self._load_in_background, args=(live,), daemon=True).start()
-        return current
-
-    def _load(self, live: int) -> LoadedIndex:
-        loaded = LoadedIndex(self.store, live)
-        if loaded.embedder != self.embedder_name:
-            raise EmbedderMismatch(
-                f"the index was built with embedder '{loaded.embedder}' but this process uses "
-                f"'{self.embedder_name}' (NAVIGATOR_EMBEDDER); run `navigator ingest` to rebuild it"
-            )
-        with self._lock:
-            self._index = loaded
-        log.info("loaded index version %s (%s records)", live, len(loaded.records))
-        return loaded
-
-    def _load_in_background(self, live: int) -> None:
+        # The first load waits for whoever is loading; later ones let others answer meanwhile.
+        if not self._loading.acquire(blocking=current is None):
+            return current  # type: ignore[return-value]
         try:
-            self._load(live)
-        except EmbedderMismatch as exc:
             with self._lock:
-                self._failure = exc  # told to the next question, as a direct load would
-        except Exception:  # the version in memory keeps answering; the next check tries again
-            log.exception("could not load index version %s", live)
+                if self._index is not None and self._index.number == live:
+                    return self._index
+            loaded = LoadedIndex(self.store, live)
+            if loaded.embedder != self.embedder_name:
+                raise EmbedderMismatch(
+                    f"the index was built with embedder '{loaded.embedder}' but this process uses "
+                    f"'{self.embedder_name}' (NAVIGATOR_EMBEDDER); run `navigator ingest` to rebuild it"
+                )
+            with self._lock:
+                self._index = loaded
+            log.info("loaded index version %s (%s records)", live, len(loaded.records))
+            return loaded
         finally:
             self._loading.release()
 
