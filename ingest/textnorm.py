@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 
 import jaconv
 
@@ -185,6 +187,46 @@ class _Tokenizer:
 _TOKENIZER = _Tokenizer()
 
 
+# SudachiPy refuses an input longer than 49,149 bytes of UTF-8 ("Input is too long"): one long line
+# in an uploaded document would otherwise fail every re-ingest. Pieces stay well under that.
+SUDACHI_MAX_BYTES = 32 * 1024
+_PIECE_END = re.compile(r"(?<=[\n。．！？!?])")
+
+
+def sudachi_pieces(text: str, max_bytes: int = SUDACHI_MAX_BYTES) -> list[str]:
+    """``text`` cut into pieces of at most ``max_bytes`` UTF-8 bytes, at line and sentence ends where
+    it can (a word cut in two only in a piece that has no sentence end within the limit)."""
+    if len(text) * 4 <= max_bytes or len(text.encode("utf-8")) <= max_bytes:
+        return [text]
+    pieces: list[str] = []
+    current, size = [], 0
+    for sentence in _PIECE_END.split(text):
+        length = len(sentence.encode("utf-8"))
+        if size + length > max_bytes and current:
+            pieces.append("".join(current))
+            current, size = [], 0
+        if length > max_bytes:  # no sentence end for too long: cut by characters
+            pieces.extend(_hard_cut(sentence, max_bytes))
+            continue
+        current.append(sentence)
+        size += length
+    if current:
+        pieces.append("".join(current))
+    return [piece for piece in pieces if piece]
+
+
+def _hard_cut(text: str, max_bytes: int) -> list[str]:
+    step = max(1, max_bytes // 4)  # a character is at most 4 bytes of UTF-8
+    return [text[i : i + step] for i in range(0, len(text), step)]
+
+
+def _morphemes(text: str, mode: object) -> Iterator[Any]:
+    """Sudachi's morphemes of ``text`` of any length, piece by piece."""
+    tokenizer = _TOKENIZER.tokenizer()
+    for piece in sudachi_pieces(text):
+        yield from tokenizer.tokenize(piece, mode)
+
+
 @lru_cache(maxsize=4096)
 def tokenize(text: str) -> tuple[str, ...]:
     """Content words for keyword search: Sudachi normalised forms (short units), Latin words lower-cased.
@@ -195,7 +237,7 @@ def tokenize(text: str) -> tuple[str, ...]:
 
     normalised = normalize(text)
     tokens: list[str] = []
-    for morpheme in _TOKENIZER.tokenizer().tokenize(normalised, SplitMode.A):
+    for morpheme in _morphemes(normalised, SplitMode.A):
         surface = morpheme.surface()
         if _LATIN_WORD.fullmatch(surface):
             if surface not in _STOPWORDS:
@@ -230,7 +272,7 @@ def reading_boundaries(text: str) -> tuple[str, frozenset[int]]:
     from sudachipy import SplitMode
 
     parts = []
-    for morpheme in _TOKENIZER.tokenizer().tokenize(normalize(text), SplitMode.C):
+    for morpheme in _morphemes(normalize(text), SplitMode.C):
         if morpheme.part_of_speech()[0] in ("補助記号", "空白"):
             continue
         surface = morpheme.surface()
@@ -252,8 +294,7 @@ def word_boundaries(text: str) -> tuple[str, frozenset[int]]:
     from sudachipy import SplitMode
 
     folded_parts = [
-        jaconv.hira2kata(m.surface()).replace(" ", "")
-        for m in _TOKENIZER.tokenizer().tokenize(normalize(text), SplitMode.C)
+        jaconv.hira2kata(m.surface()).replace(" ", "") for m in _morphemes(normalize(text), SplitMode.C)
     ]
     offsets = {0}
     position = 0

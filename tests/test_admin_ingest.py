@@ -46,12 +46,16 @@ def test_upload_then_reingest_adds_the_document_and_reports_the_change(admin, se
     response = upload(admin, "notice.md", notice)
     assert response.status_code == 201, response.text
     assert response.json() == {
-        "file": "documents/notice.md",
+        "file": "uploads/notice.md",
         "bytes": len(notice),
         "replaced": False,
+        "previous_version": None,
         "records": {"document": 1, "passage": 1},
+        "uploaded_by": "admin",
+        "reingest": None,
     }
-    assert (settings.documents_dir / "notice.md").read_bytes() == notice
+    assert (settings.uploads_folder / "notice.md").read_bytes() == notice
+    assert not (settings.documents_dir / "notice.md").exists()  # the shipped folder stays as shipped
 
     started = admin.post("/admin/reingest", headers=AUTH)
     assert started.status_code == 202
@@ -91,6 +95,7 @@ def test_an_upload_that_is_not_a_document_is_refused_and_nothing_changes(
         make
     ](path)
     before = sorted(p.name for p in settings.documents_dir.iterdir())
+    uploads = settings.uploads_folder
     version = admin.get("/readyz").json()["index_version"]
 
     response = upload(admin, name, path.read_bytes())
@@ -98,6 +103,8 @@ def test_an_upload_that_is_not_a_document_is_refused_and_nothing_changes(
     assert response.status_code == status, response.text
     assert response.json()["error"]["code"] == code
     assert sorted(p.name for p in settings.documents_dir.iterdir()) == before
+    assert not uploads.exists() or not [p for p in uploads.iterdir() if not p.name.startswith(".")]
+    assert not uploads.exists() or not list(uploads.iterdir())  # no scratch file left behind
     assert admin.get("/readyz").json()["index_version"] == version
 
 

@@ -28,6 +28,19 @@ def test_services_and_named_volumes():
         assert "healthcheck" in service and service["healthcheck"]["test"], name
 
 
+@pytest.mark.parametrize("service", ["api", "slack"])
+def test_knowledge_comes_from_the_image_and_uploads_live_in_the_data_volume(service):
+    """An upgrade must bring the new shipped documents (no volume seeded once over /app/knowledge)
+    and keep what admins uploaded (in the data volume)."""
+    mounts = {m.split(":")[1]: m.split(":")[0] for m in SERVICES[service]["volumes"]}
+    environment = SERVICES[service]["environment"]
+    assert environment["NAVIGATOR_KNOWLEDGE_DIR"] == "/app/knowledge"
+    assert not any(target == "/app/knowledge" or target.startswith("/app/knowledge/") for target in mounts)
+    assert environment["NAVIGATOR_UPLOADS_DIR"].startswith("/data/")
+    assert mounts["/data"] == "navigator-data"
+    assert "knowledge" not in COMPOSE["volumes"]
+
+
 def test_chroma_image_is_pinned_to_the_client_version():
     image = SERVICES["chroma"]["image"]
     assert image == f"chromadb/chroma:{version('chromadb')}"

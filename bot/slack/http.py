@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.runtime import Runtime
 from bot.slack.app import build_app
+from bot.web.errors import error_response
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,10 @@ class ThreadedSlackRequestHandler(SlackRequestHandler):
     async def handle(self, req: Request, addition_context_properties: dict | None = None) -> Response:
         if req.method != "POST":
             return await super().handle(req, addition_context_properties)
+        timestamp = req.headers.get("x-slack-request-timestamp", "")
+        if not timestamp.isascii() or not timestamp.isdigit() or len(timestamp) > 12:
+            # bolt's signature check would fail on int() with a 500; the request is simply unsigned
+            return error_response(401, "invalid_signature", "missing or malformed Slack request timestamp")
         body = await req.body()
         bolt_request = to_bolt_request(req, body, addition_context_properties)
         bolt_response = await run_in_threadpool(self.app.dispatch, bolt_request)

@@ -20,14 +20,25 @@ from fastapi.middleware.cors import CORSMiddleware
 from bot.jobs import IngestJobs
 from bot.retrieval import Retriever
 from bot.runtime import Runtime, build_runtime
-from bot.web import routes_admin, routes_chat, routes_health, routes_ingest, routes_pages, routes_programs
+from bot.web import (
+    routes_admin,
+    routes_chat,
+    routes_documents,
+    routes_health,
+    routes_ingest,
+    routes_pages,
+    routes_programs,
+)
+from bot.web.admin_auth import AdminAuth
 from bot.web.bodylimit import BodySizeLimit
+from bot.web.bodytimeout import BodyTimeout
 from bot.web.context import WebContext
 from bot.web.errors import install_error_handlers
 from bot.web.observability import AccessLog, Metrics, configure_json_logging
 from bot.web.observability import router as metrics_router
 from bot.web.ratelimit import RateLimiter
 from bot.web.security import SecurityHeaders
+from ingest.embeddings import LazyEmbedder, embedder_name
 from ingest.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -58,12 +69,30 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         docs_url=None,  # the interactive docs load scripts from a CDN; /openapi.json is enough offline
         redoc_url=None,
     )
-    jobs = IngestJobs(settings, runtime.navigator.retriever.embedder, runtime.store.db)
+    chat_embedder = runtime.navigator.retriever.embedder
+    # Re-ingests get their own instance of the model: never the chat's lock (see LazyEmbedder).
+    ingest_embedder = LazyEmbedder(
+        settings.embedder, settings.serve_embed_threads, embedder_name(chat_embedder)
+    )
+    jobs = IngestJobs(settings, ingest_embedder, runtime.store.db)
     jobs.recover()  # a job a stopped process left `running` is `interrupted`
-    app.state.web = WebContext(settings, runtime, RateLimiter(settings.rate_limit_per_minute), jobs)
+    app.state.web = WebContext(
+        settings,
+        runtime,
+        RateLimiter(settings.rate_limit_per_minute, trusted_proxies=settings.trusted_proxies),
+        jobs,
+    )
     app.state.metrics = Metrics(lambda: runtime.navigator.retriever.loaded_version)
     install_error_handlers(app)
-    for module in (routes_chat, routes_programs, routes_admin, routes_ingest, routes_health, routes_pages):
+    for module in (
+        routes_chat,
+        routes_programs,
+        routes_admin,
+        routes_documents,
+        routes_ingest,
+        routes_health,
+        routes_pages,
+    ):
         app.include_router(module.router)
     app.include_router(routes_pages.config_router)
     app.include_router(metrics_router)
@@ -75,6 +104,14 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         # Slack's interaction payloads carry the whole message; uploads carry a whole document.
         per_path={"/slack/events": 1024 * 1024, "/admin/documents": settings.max_document_bytes + 64 * 1024},
     )
+    # Inside the size limit, outside everything that reads a body: a stalled upload is cut off, and an
+    # unauthenticated one is refused before any of it is read.
+    app.add_middleware(
+        BodyTimeout,
+        idle_seconds=settings.body_idle_timeout_seconds,
+        total_seconds=settings.body_timeout_seconds,
+    )
+    app.add_middleware(AdminAuth, settings=settings)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
@@ -98,6 +135,10 @@ def serve(settings: Settings) -> int:
     from ingest.pipeline import IngestError
 
     configure_json_logging(logging.getLevelName(settings.log_level.upper()))
+    # Admin work (an ingest thread, multipart parsing on the loop) is Python holding the GIL; a chat
+    # thread waiting for it would wait up to the switch interval (5 ms) at every native call it
+    # makes (embedding, SQLite). A shorter interval hands the GIL over sooner.
+    sys.setswitchinterval(settings.gil_switch_ms / 1000)
     embedder = make_embedder(settings.embedder, settings.serve_embed_threads)
     try:
         report = ensure_index(settings, embedder)

@@ -15,14 +15,21 @@ from collections.abc import Callable
 
 from fastapi import Request
 
+from bot.web.clientaddr import client_address
 from bot.web.errors import ApiError
 
 _PRUNE_EVERY = 1024  # requests between sweeps of full (idle) buckets
 
 
 class RateLimiter:
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        per_minute: int,
+        clock: Callable[[], float] = time.monotonic,
+        trusted_proxies: list[str] | None = None,
+    ) -> None:
         self.per_minute = per_minute
+        self.trusted_proxies = list(trusted_proxies or [])
         self.clock = clock
         self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, last refill time)
         self._lock = threading.Lock()
@@ -62,7 +69,7 @@ class RateLimiter:
 
     def __call__(self, request: Request) -> None:
         """FastAPI dependency: raise 429 with ``Retry-After`` when the client is over its rate."""
-        client = request.client.host if request.client else "unknown"
+        client = client_address(request, self.trusted_proxies)
         wait = self.check(f"{request.url.path}|{client}")
         if wait > 0:
             seconds = max(1, math.ceil(wait))

@@ -1,21 +1,22 @@
 """Staff view: the questions nothing answered and the answers users marked 👎, newest first.
 
-Guarded by one bearer token (``NAVIGATOR_ADMIN_TOKEN``). With no token configured every request is
+Guarded by bearer tokens (``NAVIGATOR_ADMIN_TOKEN``, ``NAVIGATOR_ADMIN_TOKENS``), checked by
+``bot.web.admin_auth`` before the request body is read. With no token configured every request is
 refused: an install that forgot to set it must not publish users' questions.
 """
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from bot.web.admin_auth import admin_for
 from bot.web.context import context
 from bot.web.errors import ApiError
-from bot.web.schemas import ErrorBody
+from bot.web.schemas import ADMIN_ERRORS
 
 _bearer = HTTPBearer(auto_error=False, description="NAVIGATOR_ADMIN_TOKEN")
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
@@ -23,25 +24,28 @@ _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 def require_admin(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> None:
-    expected = context(request).settings.admin_token
-    if not expected:
-        raise ApiError(
-            401, "admin_disabled", "admin endpoints are off: NAVIGATOR_ADMIN_TOKEN is not set", _CHALLENGE
-        )
-    if credentials is None:
+) -> str:
+    """The admin's name. ``AdminAuth`` (ASGI) has already refused a wrong token before the body was
+    read; this dependency documents the bearer scheme in /openapi.json and hands routes the name."""
+    admin = getattr(request.state, "admin", None)
+    if admin is None:  # an app assembled without the middleware: check here
+        header = f"Bearer {credentials.credentials}" if credentials else None
+        admin = admin_for(context(request).settings, header)
+    if admin is None:
         raise ApiError(
             401, "unauthorized", "send the admin token as 'Authorization: Bearer <token>'", _CHALLENGE
         )
-    if not hmac.compare_digest(credentials.credentials.encode(), expected.encode()):
-        raise ApiError(401, "unauthorized", "wrong admin token", _CHALLENGE)
+    return str(admin)
+
+
+Admin = Annotated[str, Depends(require_admin)]
 
 
 router = APIRouter(
     prefix="/admin",
     tags=["admin"],
     dependencies=[Depends(require_admin)],
-    responses={401: {"model": ErrorBody, "description": "unauthorized / admin_disabled"}},
+    responses=ADMIN_ERRORS,
 )
 
 

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from bot.retrieval import IndexNotReady
 from bot.web.context import context
 from bot.web.errors import error_response
+from bot.web.schemas import ErrorBody
 from ingest.embeddings import EmbedderMismatch
 
 router = APIRouter(tags=["health"])
@@ -22,7 +23,11 @@ async def healthz() -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-@router.get("/readyz", summary="The index is loaded and answers a query")
+@router.get(
+    "/readyz",
+    summary="The index is loaded and answers a query",
+    responses={503: {"model": ErrorBody, "description": "index_not_ready"}},
+)
 def readyz(request: Request) -> JSONResponse:
     navigator = context(request).runtime.navigator
     try:

@@ -26,14 +26,20 @@ def widget_config(request: Request) -> JSONResponse:
     )
 
 
-@router.get("/")
+@router.get("/", response_class=HTMLResponse)
 def demo_page() -> HTMLResponse:
     # Read per request (it is small) so editing the demo page needs no restart.
     html = (STATIC_DIR / "demo.html").read_text(encoding="utf-8")
     return HTMLResponse(html, headers={"Cache-Control": "no-cache"})
 
 
-@router.get("/widget.js")
+@router.get(
+    "/widget.js",
+    response_class=FileResponse,
+    responses={
+        200: {"content": {"text/javascript": {"schema": {"type": "string"}}}, "description": "script"}
+    },
+)
 def widget_script() -> FileResponse:
     # Other sites load this with a plain <script src>: no CORS needed, but allow it for
     # crossorigin="anonymous" embeds and Subresource Integrity.

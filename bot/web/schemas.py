@@ -74,7 +74,7 @@ class ChatAnswer(BaseModel):
 
 
 class FeedbackRequest(BaseModel):
-    turn_id: int = Field(description="the turn_id of the answer being rated")
+    turn_id: int = Field(ge=1, le=2**63 - 1, description="the turn_id of the answer being rated")
     rating: Literal["up", "down", 1, -1] = Field(description='"up" / 1 (👍) or "down" / -1 (👎)')
     comment: str = Field(default="", description="optional words from the user")
     session_id: str = Field(
@@ -102,9 +102,23 @@ ERRORS: dict[int | str, dict[str, object]] = {
     for status, description in {
         400: "invalid_json",
         404: "unknown_session / unknown_turn / unknown_program",
+        408: "request_timeout (the body arrived too slowly)",
         413: "payload_too_large",
-        422: "empty_message / message_too_long / control_characters / invalid_request",
+        422: "empty_message / message_too_long / control_characters / invalid_characters / invalid_request",
         429: "rate_limited (see Retry-After)",
         503: "index_not_ready",
     }.items()
+}
+
+# Admin endpoints add their own refusals (bot/web/admin_auth.py answers 401 before the route runs).
+ADMIN_ERRORS: dict[int | str, dict[str, object]] = {
+    **ERRORS,
+    **{
+        status: {"model": ErrorBody, "description": description}
+        for status, description in {
+            401: "unauthorized / admin_disabled",
+            409: "ingest_running / shipped_document",
+            415: "unsupported_document_type",
+        }.items()
+    },
 }

@@ -16,6 +16,17 @@ from bot.web.errors import ApiError
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+# Lone UTF-16 surrogates: JSON may carry them ("\\ud800"), but they are no text and cannot be
+# stored or encoded as UTF-8.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+MAX_ID_CHARS = 200
+
+
+def is_clean_id(value: str) -> bool:
+    """Whether a client-sent id (a session id) could be one of ours: short, printable, encodable."""
+    return len(value) <= MAX_ID_CHARS and not _SURROGATE.search(value) and not _CONTROL.search(value)
+
+
 def clean_text(text: str, max_chars: int, *, field: str = "message", required: bool = True) -> str:
     """The text without surrounding whitespace, or an ApiError saying what is wrong with it."""
     stripped = text.strip()
@@ -26,6 +37,10 @@ def clean_text(text: str, max_chars: int, *, field: str = "message", required: b
             422,
             f"{field}_too_long",
             f"the {field} has {len(text)} characters; at most {max_chars} are accepted",
+        )
+    if _SURROGATE.search(text):
+        raise ApiError(
+            422, "invalid_characters", f"the {field} contains invalid characters (lone surrogates)"
         )
     if _CONTROL.search(text):
         raise ApiError(422, "control_characters", f"the {field} contains control characters")
