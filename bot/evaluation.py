@@ -348,9 +348,14 @@ def evaluate_baseline(settings: Settings, questions: Sequence[Question], embedde
     knowledge = load_knowledge(settings.contacts_file, settings.catalog_file)
     records = load_records(files, knowledge, settings, None).records
     titles = [(r.id, normalize(r.title)) for r in records if r.kind in ("program", "indicator")]
-    chunks = [
-        c for f in files for c in splitter.split_text(load_text(f, max_bytes=settings.max_document_bytes))
+    # a program sheet's chunks count for the programs its front matter names, like the navigator's
+    sheets = {r.source: list(r.info.get("programs") or []) for r in records if r.kind == "document"}
+    pieces = [
+        (c, sheets.get(f.name, []))
+        for f in files
+        for c in splitter.split_text(load_text(f, max_bytes=settings.max_document_bytes))
     ]
+    chunks = [c for c, _ in pieces]
     client = chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
     collection = client.create_collection("baseline", metadata={"hnsw:space": "cosine"})
     collection.add(
@@ -358,7 +363,11 @@ def evaluate_baseline(settings: Settings, questions: Sequence[Question], embedde
         documents=chunks,
         embeddings=embedder.embed_documents(chunks),
     )
-    chunk_ids = [[rid for rid, title in titles if title in normalize(chunk)] for chunk in chunks]
+    chunk_ids = [
+        [rid for rid, title in titles if title in normalize(chunk)]
+        + [p for p in programs if p in dict(titles)]
+        for chunk, programs in pieces
+    ]
 
     def search(text: str) -> tuple[list[str], float]:
         got = collection.query(query_embeddings=[embedder.embed_query(text)], n_results=min(10, len(chunks)))
