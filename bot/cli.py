@@ -120,8 +120,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.db.shared_uploads import sync_uploads
     from ingest.pipeline import IngestError, run_ingest
 
+    if not args.paths:
+        sync_uploads(settings)  # several hosts: the uploads any of them took, from the shared store
     try:
         report = run_ingest(
             settings,

@@ -188,11 +188,11 @@ def evaluate_navigator(settings: Settings, questions: Sequence[Question], embedd
 
 
 def _as_programs(record_id: str, index: LoadedIndex) -> list[str]:
-    """A document's passage answers the plan programs the document details (a program sheet's
-    limit answers the program's question), so it counts for them; other ids count for themselves."""
+    """A document's passage answers the plan program the document details first (a program sheet's
+    limit answers the program's question), so it counts for it; other ids count for themselves."""
     record = index.records[record_id]
     if record.kind in ("document", "passage"):
-        return index.programs_of.get(record.document_id) or [record_id]
+        return index.programs_of.get(record.document_id, [])[:1] or [record_id]  # the one it details first
     return [record_id]
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import Row, delete, select, update
 
 from bot.db import Database, open_database
 from bot.db.schema import ingest_jobs
+from bot.db.shared_uploads import sync_uploads
 from ingest.pipeline import IngestBusy, IngestError, run_ingest_locked, writer_lock
 from ingest.settings import Settings
 
@@ -121,6 +122,7 @@ class IngestJobs:
         status, report, error = "failed", None, None
         try:
             with stack:  # the writer lock, released before the job is seen to finish
+                sync_uploads(self.settings)  # another host's uploads, when the store is shared
                 report = run_ingest_locked(
                     self.settings, paths, embedder=self.embedder, progress=progress, allow_shrink=allow_shrink
                 ).to_dict()

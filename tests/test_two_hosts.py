@@ -176,7 +176,7 @@ def test_a_reingest_started_on_one_host_is_reported_by_the_other_and_a_second_is
     assert {r.json()["error"]["code"] for r in refused} == {"ingest_running"}
     assert seen_by_b["id"] == job_id and seen_by_b["status"] in ("running", "succeeded")
     assert status["status"] == "succeeded", status
-    assert status["report"]["added"] == 1500
+    assert status["report"]["added"] == 1501  # the notice's document record and its 1500 passages
     again = httpx.post(f"{hosts.b}/admin/reingest", headers=AUTH, timeout=30)  # the lock is free again
     assert again.status_code == 202
     deadline = time.monotonic() + 300
@@ -186,6 +186,32 @@ def test_a_reingest_started_on_one_host_is_reported_by_the_other_and_a_second_is
     ):
         assert time.monotonic() < deadline
         time.sleep(0.2)
+
+
+def test_a_document_uploaded_through_one_host_is_ingested_by_a_reingest_started_on_the_other(hosts):
+    notice = (
+        "# 窓口の臨時移転\n\n## 期間\n融資相談の窓口は2026年12月中、藤沢商工会館3階の会議室で受け付けます。\n"
+    )
+    uploaded = httpx.post(
+        f"{hosts.a}/admin/documents",
+        files={"file": ("temporary-desk.md", notice.encode())},
+        headers=AUTH,
+        timeout=60,
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    started = httpx.post(f"{hosts.b}/admin/reingest", headers=AUTH, timeout=30)
+    assert started.status_code == 202, started.text
+    deadline = time.monotonic() + 300
+    while (job := httpx.get(f"{hosts.b}/admin/reingest/{started.json()['job_id']}", headers=AUTH).json())[
+        "status"
+    ] == "running":
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    assert job["status"] == "succeeded", job
+    added = {c["id"] for c in job["report"]["changes"]["added"]}
+    assert {"temporary-desk", "temporary-desk-kikan"} <= added
+    listed = httpx.get(f"{hosts.b}/admin/documents", headers=AUTH, timeout=30).json()
+    assert "temporary-desk.md" in {item["name"] for item in listed["items"]}
 
 
 def test_sixteen_clients_over_both_hosts_for_20_seconds_store_every_turn_once(hosts, postgres):

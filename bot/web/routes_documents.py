@@ -19,6 +19,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from bot.db.shared_uploads import publish_upload, withdraw_upload
 from bot.jobs import IngestBusy
 from bot.web.context import context
 from bot.web.errors import ApiError
@@ -163,6 +164,7 @@ async def upload_document(
         saved = await anyio.to_thread.run_sync(
             library.save, name, received.path, admin, limiter=_ADMIN_THREADS
         )
+        await anyio.to_thread.run_sync(publish_upload, settings, name, admin, limiter=_ADMIN_THREADS)
     finally:
         received.path.unlink(missing_ok=True)
     log.info("admin %s uploaded %s (%s bytes, replaced: %s)", admin, name, size, saved["replaced"])
@@ -196,6 +198,7 @@ def delete_document(
         version = library.delete(name, admin)
     except UnknownDocument as exc:
         raise ApiError(404, "unknown_document", f"no uploaded document named {name}") from exc
+    withdraw_upload(context(request).settings, name)
     log.info("admin %s deleted %s (kept as %s)", admin, name, version)
     return JSONResponse(
         {"deleted": name, "kept_as": version, "reingest": _maybe_reingest(request, reingest, admin)}
@@ -226,6 +229,7 @@ def restore_document(
         restored = library.restore(name, body.version, admin)
     except UnknownDocument as exc:
         raise ApiError(404, "unknown_version", f"no kept version {body.version} of {name}") from exc
+    publish_upload(context(request).settings, name, admin)
     log.info("admin %s restored %s to %s", admin, name, body.version)
     return JSONResponse({"name": name, **restored, "reingest": _maybe_reingest(request, reingest, admin)})
 
