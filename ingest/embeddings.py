@@ -140,7 +140,7 @@ class LazyEmbedder(Embeddings):
     and a re-ingest may take twice as long where an answer must not.
     """
 
-    def __init__(self, spec: str, threads: int, name: str, batch: int = 8, pause: float = 1.0) -> None:
+    def __init__(self, spec: str, threads: int, name: str, batch: int = 4, pause: float = 2.0) -> None:
         self.spec, self.threads, self.name = spec, threads, name
         self.batch, self.pause = max(1, batch), pause
         self._inner: Embeddings | None = None

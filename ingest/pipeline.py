@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 EMBED_BATCH = 32
 WRITE_BATCH = 256
 WRITE_BATCH_BACKGROUND = 16
+BACKGROUND_PAUSE = 2.0  # after each background write, pause this many times as long as it took
 LEASE_SECONDS = 30 * 60  # longest an ingest may hold the writer lease before others may take it over
 
 
@@ -449,7 +450,7 @@ def _write_version(
     bar.close()
     # Embedded Chroma holds the interpreter lock for the whole of each add (~20 ms plus 0.4 ms per
     # entry, measured). In a server, a re-ingest runs in a thread beside the chat's, so it writes in
-    # small batches and pauses after each as long as the batch took: answers get the interpreter in
+    # small batches and pauses after each twice as long as the batch took: answers get the interpreter in
     # between (back to back, ten adds stalled chat answers by 0.5 s). The command line does not wait.
     background = threading.current_thread() is not threading.main_thread()
     size = WRITE_BATCH_BACKGROUND if background else WRITE_BATCH
@@ -463,7 +464,7 @@ def _write_version(
             embeddings=[vectors[d.id or ""] for d in batch],
         )
         if background:
-            time.sleep(time.monotonic() - began)
+            time.sleep(BACKGROUND_PAUSE * (time.monotonic() - began))
     return len({d.metadata["record_id"] for d in to_embed})
 
 
