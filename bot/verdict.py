@@ -87,8 +87,10 @@ def asked_kind(question: str) -> str | None:
 
 
 def gives(record: Record, kind: str) -> bool:
-    """Whether the record gives that form of help, by its own words (a document by its title too)."""
-    text = normalize(" ".join([record.title, record.text, record.document]))
+    """Whether the record gives that form of help, by its own words; a document by its title (a
+    loan scheme's guide mentions the guarantee fee it subsidises, but is a loan's guide)."""
+    parts = [record.document] if record.kind in ("document", "passage") else [record.title, record.text]
+    text = normalize(" ".join(parts))
     return bool(_KINDS[kind][1].search(text))
 
 

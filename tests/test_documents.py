@@ -9,7 +9,6 @@ from __future__ import annotations
 import shutil
 import time
 from datetime import date
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -230,12 +229,8 @@ def test_upload_reingest_answer_and_remove_over_http(settings, embedder):
     quoted = [c for c in reply["citations"] if c.get("document")]
     assert quoted and "80万円" in " ".join(c["quote"] for c in quoted)
 
-    _remove(settings.documents_dir / "akitenpo-faq.html")
+    assert client.delete("/admin/documents/akitenpo-faq.html", headers=AUTH).status_code == 200
     job = wait_job(client, client.post("/admin/reingest", headers=AUTH).json()["job_id"])
     assert job["status"] == "succeeded", job
     removed = {c["id"] for c in job["report"]["changes"]["removed"]}
     assert removed == added
-
-
-def _remove(path: Path) -> None:
-    path.unlink()

@@ -98,7 +98,7 @@ def test_replace_keeps_a_version_that_can_be_restored_and_reingest_applies_it(ad
     assert body["replaced"] is True and body["previous_version"]
     job = wait_job(admin, body["reingest"]["job_id"])
     assert job["status"] == "succeeded", job
-    assert "3階" in program_text(admin, "notice-s1", containing="3階")
+    assert "3階" in program_text(admin, "notice-top", containing="3階")
 
     versions = admin.get("/admin/documents/notice.md/versions", headers=ALICE).json()["versions"]
     assert [v["version"] for v in versions] == [body["previous_version"]]
@@ -115,7 +115,7 @@ def test_replace_keeps_a_version_that_can_be_restored_and_reingest_applies_it(ad
     assert restored.status_code == 200, restored.text
     job = wait_job(admin, restored.json()["reingest"]["job_id"])
     assert job["status"] == "succeeded", job
-    assert "2階" in program_text(admin, "notice-s1", containing="2階")
+    assert "2階" in program_text(admin, "notice-top", containing="2階")
     assert listing(admin)["notice.md"]["status"] == "live"
     assert len(admin.get("/admin/documents/notice.md/versions", headers=ALICE).json()["versions"]) == 2
 
@@ -135,9 +135,9 @@ def test_delete_removes_an_upload_but_never_a_shipped_document(admin, settings):
     assert job["status"] == "succeeded", job
     assert "notice.md" not in listing(admin)
     deadline = time.monotonic() + 5  # the server follows the live pointer within a second
-    while admin.get("/api/programs/notice-s1").status_code != 404 and time.monotonic() < deadline:
+    while admin.get("/api/programs/notice-top").status_code != 404 and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert admin.get("/api/programs/notice-s1").status_code == 404
+    assert admin.get("/api/programs/notice-top").status_code == 404
     bad_version = admin.post("/admin/documents/notice.md/restore", json={"version": "../../x"}, headers=ALICE)
     assert bad_version.status_code == 404
 

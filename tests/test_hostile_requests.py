@@ -159,10 +159,10 @@ def test_after_every_bad_file_and_a_good_one_a_reingest_goes_live_and_lists_the_
     assert listing["shoukei-soudankai.md"]["status"] == "live"
     assert listing["long-line.txt"]["status"] == "live"
     assert listing["fujisawa-sme-plan.txt"]["origin"] == "shipped"
-    record = admin.get("/api/programs/shoukei-soudankai-s1")
+    record = admin.get("/api/programs/shoukei-soudankai-top")
     assert record.status_code == 200 and "第2水曜日" in record.text
     reply = admin.post("/api/chat", json={"message": "毎月第2水曜日の個別相談会"}).json()
-    assert "shoukei-soudankai-s1" in [c["id"] for c in reply["citations"]], reply
+    assert "shoukei-soudankai-top" in [c["id"] for c in reply["citations"]], reply
     reply = admin.post("/api/chat", json={"message": "マル経融資の条件は？"}).json()
     assert "I-4-3" in [c["id"] for c in reply["citations"]]
 
@@ -307,7 +307,10 @@ def test_lone_surrogates_huge_turn_ids_get_4xx(admin):
     feedback = post("/api/feedback", '{"turn_id": ' + str(turn) + ', "rating": "up", "comment": "\\ud83d"}')
     assert feedback.status_code == 422
     assert post("/api/feedback", '{"turn_id": 9223372036854775808, "rating": "up"}').status_code == 422
-    assert post("/api/feedback", '{"turn_id": 1, "rating": "up", "session_id": "\\ud800"}').status_code == 404
+    assert post("/api/feedback", '{"turn_id": 1, "rating": "up", "session_id": "\\ud800"}').status_code in (
+        404,
+        422,
+    )
 
 
 def test_a_non_numeric_slack_timestamp_is_401_not_500(built_index, navigator, knowledge_dir, tmp_path):

@@ -262,8 +262,9 @@ def test_a_retried_event_produces_exactly_one_answer(bot):
     bot.event(direct_message("設備を買いたい", channel="D0004"))  # a marker, sent last
     bot.standin.wait_for(posted_to("D0004"))
     bot.standin.wait_for(posted_to("C0001", thread_ts=event["ts"]))
-    assert len(bot.standin.api_calls("chat.postMessage")) == 3  # one per message, not per delivery
     assert len(bot.standin.wait_for(posted_to("D0003"))) == 1
+    time.sleep(1)  # time for a duplicate answer, were one on its way
+    assert len(bot.standin.api_calls("chat.postMessage")) == 3  # one per message, not per delivery
 
 
 def test_slacks_url_verification_handshake(bot):
