@@ -238,7 +238,7 @@ class AnswerMetrics:
             "document in first 3 citations": _share(with_document, lambda o: o.document_hit),
             "asked fact in the quote": _share(with_fact, lambda o: o.fact_hit),
             "asked fact in the answer": _share(with_fact, lambda o: o.in_answer),
-            "uncovered declined": _share(uncovered, lambda o: o.declined),
+            **({"uncovered declined": _share(uncovered, lambda o: o.declined)} if uncovered else {}),
             "covered wrongly declined": _share(covered, lambda o: o.declined),
         }
         if with_program:
