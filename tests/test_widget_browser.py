@@ -252,12 +252,14 @@ def poisoned_server(tmp_path_factory, embedder) -> Iterator[str]:
     plan.write_text(text.replace(row, f"(間接融資)の拡充{HOSTILE}\t", 1), encoding="utf-8")
     catalog = yaml.safe_load((knowledge / "catalog.yaml").read_text(encoding="utf-8"))
     catalog["records"]["I-4-1"]["title_en"] = "<img src=x onerror=alert(3)>City loan system"
+    catalog["records"]["I-4-1"]["plain"] = f"{HOSTILE}市の融資制度で借りられます。"  # the owners' words
     (knowledge / "catalog.yaml").write_text(yaml.safe_dump(catalog, allow_unicode=True), encoding="utf-8")
     contacts = yaml.safe_load((knowledge / "contacts.yaml").read_text(encoding="utf-8"))
     for contact in contacts:
         if contact["id"] == "fujisawa-city":
-            contact["hours"] = "<script>alert(4)</script>平日"
             contact["url"] = "javascript:alert(5)"
+        if contact["id"] == "shonan-foundation":  # I-4-1's first contact: the card that shows hours
+            contact["hours"] = "<script>alert(4)</script>平日"
     (knowledge / "contacts.yaml").write_text(yaml.safe_dump(contacts, allow_unicode=True), encoding="utf-8")
 
     from ingest.settings import Settings
@@ -278,8 +280,9 @@ def test_html_in_the_knowledge_base_is_shown_as_text(browser, poisoned_server):
     assert HOSTILE in citation.locator(".source-text").inner_text()
     assert HOSTILE in answer.locator(".text").first.inner_text()
     city = answer.locator(".contact[data-id='fujisawa-city']")
-    assert "<script>alert(4)</script>平日" in city.inner_text()
     assert city.locator("a.web").count() == 0  # a javascript: URL never becomes a link
+    foundation = answer.locator(".contact[data-id='shonan-foundation']")
+    assert "<script>alert(4)</script>平日" in foundation.inner_text()
     citation.locator(".source-text").hover()
 
     english = widget.ask("英語で教えて")  # the same citations, rendered with the catalog's English
