@@ -396,7 +396,9 @@ def _freshness(
     urls = " ".join(str(s.get("url")) for s in seen[:2])
     if newest:
         said = (
-            f"出典: {urls}（{_ja_as_of(newest)}の案内による）" if ja else f"Source: {urls} (as of {newest})"
+            f"出典: {urls}（{_as_of_date(newest)[1]}の案内による）"
+            if ja
+            else f"Source: {urls} (as of {newest})"
         )
     else:
         said = f"出典: {urls}（掲載日の記載なし）" if ja else f"Source: {urls} (undated)"
@@ -444,10 +446,6 @@ def _as_of_date(as_of: str) -> tuple[date | None, str]:
     if found:
         return found[0], f"{found[0].year}年{found[0].month}月{found[0].day}日"
     return None, as_of
-
-
-def _ja_as_of(as_of: str) -> str:
-    return _as_of_date(as_of)[1]
 
 
 def _older_than_a_year(as_of: str, on: date) -> bool:

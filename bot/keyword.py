@@ -40,10 +40,6 @@ class BM25:
         # scale the no-match thresholds were calibrated on.
         return np.asarray(self._index.get_scores(terms), dtype=np.float32) * (self.k1 + 1)
 
-    def scores(self, query: Sequence[str]) -> dict[str, float]:
-        raw = self.score_array(query)
-        return {self.ids[i]: float(raw[i]) for i in np.flatnonzero(raw > 0)}
-
     def known(self, query: Sequence[str]) -> list[str]:
         """The query terms that occur anywhere in the index (used for the no-match decision)."""
         return [t for t in query if t in self.idf]

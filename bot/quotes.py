@@ -234,16 +234,6 @@ def _joined(units: list[str], chosen: range | list[int], limit: int) -> str:
     return text
 
 
-def first_units(record: Record) -> str:
-    """What a passage says when there is no question to pick by (a follow-up, a listing)."""
-    text = ""
-    for unit in record.units[:MAX_QUOTE_UNITS]:
-        if text and len(text) + len(unit) > MAX_QUOTE_CHARS:
-            break
-        text = f"{text} {unit}".strip()
-    return _clip(text or record.text)
-
-
 def _scores(hit: Hit, result: SearchResult, index: LoadedIndex, question: str) -> list[float]:
     record = hit.record
     units = record.units or (record.text,)
