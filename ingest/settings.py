@@ -109,6 +109,26 @@ class Settings(BaseSettings):
         description="named admin tokens, so every admin action says who did it: JSON object "
         '{"name": "token"} or a comma list name:token,name2:token2',
     )
+    console_secret: str | None = Field(
+        default=None,
+        description="key that signs the staff console's session cookies; the same on every replica "
+        "(unset: a random key per process, so sign-ins end when it restarts)",
+    )
+    console_admin: str | None = Field(
+        default=None, description="name of the first console administrator, created when no account exists"
+    )
+    console_admin_password: str | None = Field(
+        default=None, description="that administrator's first password (change it in the console)"
+    )
+    console_session_minutes: int = Field(
+        default=480, description="a console sign-in lasts this long (the cookie expires with it)"
+    )
+    login_max_failures: int = Field(
+        default=5, description="failed sign-ins per account or address before sign-in pauses"
+    )
+    login_window_minutes: int = Field(
+        default=15, description="how long failed sign-ins count, and how long the pause lasts"
+    )
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed "

@@ -37,7 +37,7 @@ def db(backend) -> Database:
 
 
 def test_the_migrations_create_what_the_queries_expect(db):
-    assert current_revision(db) == "0002"
+    assert current_revision(db) == "0003"
     found = inspect(db.engine)
     for table in metadata.sorted_tables:
         columns = {c["name"] for c in found.get_columns(table.name)}

@@ -61,6 +61,8 @@ feedback = Table(
     Column("cited_ids", Text, nullable=False),
     Column("user", Text),
     Column("channel", String(16), nullable=False),
+    Column("handled_at", Float),  # staff marked it handled in the console
+    Column("handled_by", String(200)),
 )
 
 slack_events = Table(
@@ -92,7 +94,7 @@ login_attempts = Table(
     Column("ok", Boolean, nullable=False),
 )
 
-# For the staff console to come: created now, small, no UI yet.
+# The staff console's accounts (argon2 hashes); role "admin" may manage accounts.
 accounts = Table(
     "accounts",
     metadata,
@@ -127,6 +129,16 @@ taught_questions = Table(
 )
 
 
+# Unanswered questions staff marked out of scope, keyed by their normalised text (bot/unanswered.py).
+question_marks = Table(
+    "question_marks",
+    metadata,
+    Column("key", String(500), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("at", Float, nullable=False),
+    Column("by", String(200), nullable=False),
+)
+
 # Documents admins upload, with their kept previous copies, when the store is shared (PostgreSQL):
 # a re-ingest on any host materialises the current ones (bot/db/documents.py). A row with
 # `replaced_at` set is a kept copy; at most one row per name has it unset (the current document).
@@ -151,6 +163,7 @@ __all__ = [
     "ingest_jobs",
     "login_attempts",
     "metadata",
+    "question_marks",
     "sessions",
     "slack_events",
     "taught_questions",
