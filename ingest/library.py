@@ -105,6 +105,10 @@ class DocumentLibrary:
     def get(self, name: str) -> StoredFile | None:
         return next((f for f in self.files() if f.name == name), None)
 
+    def kept_names(self) -> list[str]:
+        """Names with kept earlier versions, including deleted documents (so they can be restored)."""
+        return sorted(self._manifest().get("versions", {}))
+
     def versions(self, name: str) -> list[dict[str, Any]]:
         """Kept earlier versions of an uploaded document, newest first."""
         kept = self._manifest().get("versions", {}).get(name, [])

@@ -11,15 +11,25 @@ from __future__ import annotations
 
 import hmac
 import logging
+from urllib.parse import quote
 
+import anyio.to_thread
+from starlette.requests import HTTPConnection
+from starlette.responses import JSONResponse, RedirectResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from bot.db.accounts import Account, Accounts
+from bot.web.console_session import CSRF_HEADER, SESSION_COOKIE, csrf_ok, read_session, same_origin
 from bot.web.errors import error_response
 from ingest.settings import Settings
 
 log = logging.getLogger("navigator.admin")
 
 ADMIN_PREFIX = "/admin"
+CONSOLE_PREFIX = "/admin/console"
+LOGIN_PATH = "/admin/login"
+PUBLIC_PATHS = frozenset({LOGIN_PATH})  # the sign-in form and its POST check their own CSRF token
+SAFE_METHODS = ("GET", "HEAD")
 _CHALLENGE = {"WWW-Authenticate": "Bearer", "Connection": "close"}
 
 
@@ -40,41 +50,106 @@ def admin_for(settings: Settings, authorization: str | None) -> str | None:
 
 
 class AdminAuth:
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+    """Bearer tokens (scripts) or a console session cookie (staff in the browser) for ``/admin/*``.
+
+    A cookie-authenticated request that changes state must also pass the CSRF check (same origin,
+    and the session's token in ``X-CSRF-Token``); a page request without a session is sent to the
+    sign-in form; everything else without credentials gets 401 before its body is read."""
+
+    def __init__(self, app: ASGIApp, settings: Settings, accounts: Accounts | None = None) -> None:
         self.app = app
         self.settings = settings
+        self.accounts = accounts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "") if scope["type"] == "http" else ""
         if (
             not (path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"))
             or scope.get("method") == "OPTIONS"
+            or path in PUBLIC_PATHS
         ):
             await self.app(scope, receive, send)
             return
-        if not self.settings.admins_by_token():
-            response = error_response(
-                401,
-                "admin_disabled",
-                "admin endpoints are off: NAVIGATOR_ADMIN_TOKEN or NAVIGATOR_ADMIN_TOKENS is not set",
-                _CHALLENGE,
-            )
-            await response(scope, receive, send)
+        connection = HTTPConnection(scope)
+        header = connection.headers.get("authorization")
+        if header is not None:
+            await self._bearer(scope, receive, send, header, path)
             return
-        header = next(
-            (value.decode("latin-1") for name, value in scope.get("headers", []) if name == b"authorization"),
-            None,
-        )
+        session = read_session(self.settings, connection.cookies.get(SESSION_COOKIE))
+        account = await _account(self.accounts, session.name) if session and self.accounts else None
+        if session is None or account is None:
+            if scope.get("method") in ("GET", "HEAD") and _wants_page(path, connection):
+                target = quote(
+                    path
+                    + ("?" + scope["query_string"].decode("latin-1") if scope.get("query_string") else "")
+                )
+                await RedirectResponse(f"{LOGIN_PATH}?next={target}", status_code=303)(scope, receive, send)
+                return
+            if not self.settings.admins_by_token() and not (
+                self.accounts and await _any_account(self.accounts)
+            ):
+                await _disabled()(scope, receive, send)
+                return
+            await error_response(
+                401,
+                "unauthorized",
+                "sign in to the console, or send 'Authorization: Bearer <token>'",
+                _CHALLENGE,
+            )(scope, receive, send)
+            return
+        if scope.get("method") not in SAFE_METHODS and not (
+            same_origin(connection) and csrf_ok(self.settings, session, connection.headers.get(CSRF_HEADER))
+        ):
+            log.warning(
+                "admin %s: refused %s %s without a valid CSRF token", account.name, scope.get("method"), path
+            )
+            await error_response(
+                403,
+                "csrf_failed",
+                "this request did not come from a console page (missing or wrong CSRF token)",
+            )(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+        state["admin"], state["account"], state["console"] = account.name, account, session
+        if scope.get("method") not in SAFE_METHODS:
+            log.info("admin %s (console): %s %s", account.name, scope.get("method"), path)
+        await self.app(scope, receive, send)
+
+    async def _bearer(self, scope: Scope, receive: Receive, send: Send, header: str, path: str) -> None:
+        if not self.settings.admins_by_token():
+            await _disabled()(scope, receive, send)
+            return
         admin = admin_for(self.settings, header)
         if admin is None:
-            message = (
-                "send the admin token as 'Authorization: Bearer <token>'"
-                if not header
-                else "wrong admin token"
-            )
-            await error_response(401, "unauthorized", message, _CHALLENGE)(scope, receive, send)
+            await error_response(401, "unauthorized", "wrong admin token", _CHALLENGE)(scope, receive, send)
             return
         scope.setdefault("state", {})["admin"] = admin
-        if scope.get("method") not in ("GET", "HEAD"):
+        if scope.get("method") not in SAFE_METHODS:
             log.info("admin %s: %s %s", admin, scope.get("method"), path)
         await self.app(scope, receive, send)
+
+
+def _disabled() -> JSONResponse:
+    return error_response(
+        401,
+        "admin_disabled",
+        "admin endpoints are off: set NAVIGATOR_ADMIN_TOKEN(S) or a console administrator "
+        "(NAVIGATOR_CONSOLE_ADMIN and NAVIGATOR_CONSOLE_ADMIN_PASSWORD)",
+        _CHALLENGE,
+    )
+
+
+def _wants_page(path: str, connection: HTTPConnection) -> bool:
+    return (
+        path == ADMIN_PREFIX
+        or path.startswith(CONSOLE_PREFIX)
+        or "text/html" in connection.headers.get("accept", "")
+    )
+
+
+async def _account(accounts: Accounts, name: str) -> Account | None:
+    return await anyio.to_thread.run_sync(accounts.get, name)
+
+
+async def _any_account(accounts: Accounts) -> bool:
+    return await anyio.to_thread.run_sync(accounts.exist)

@@ -17,17 +17,21 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from bot.db.accounts import Accounts
 from bot.jobs import IngestJobs
 from bot.retrieval import Retriever
 from bot.runtime import Runtime, build_runtime
 from bot.web import (
     routes_admin,
     routes_chat,
+    routes_console,
     routes_documents,
     routes_health,
     routes_ingest,
     routes_pages,
     routes_programs,
+    routes_signin,
+    routes_staff,
 )
 from bot.web.admin_auth import AdminAuth
 from bot.web.bodylimit import BodySizeLimit
@@ -76,6 +80,9 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     )
     jobs = IngestJobs(settings, ingest_embedder, runtime.store.db)
     jobs.recover()  # a job a stopped process left `running` is `interrupted`
+    accounts = Accounts(runtime.store.db)
+    if accounts.ensure_first_admin(settings.console_admin, settings.console_admin_password):
+        log.info("console administrator %s created from settings", settings.console_admin)
     app.state.web = WebContext(
         settings,
         runtime,
@@ -90,6 +97,9 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         routes_admin,
         routes_documents,
         routes_ingest,
+        routes_staff,
+        routes_signin,
+        routes_console,
         routes_health,
         routes_pages,
     ):
@@ -111,7 +121,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         idle_seconds=settings.body_idle_timeout_seconds,
         total_seconds=settings.body_timeout_seconds,
     )
-    app.add_middleware(AdminAuth, settings=settings)
+    app.add_middleware(AdminAuth, settings=settings, accounts=accounts)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),

@@ -21,7 +21,7 @@ def trusted_networks(proxies: tuple[str, ...]) -> tuple[Network, ...]:
     return tuple(ipaddress.ip_network(p.strip(), strict=False) for p in proxies if p.strip())
 
 
-def _trusted(address: str, networks: tuple[Network, ...]) -> bool:
+def is_trusted(address: str, networks: tuple[Network, ...]) -> bool:
     try:
         ip = ipaddress.ip_address(address.strip())
     except ValueError:
@@ -32,13 +32,13 @@ def _trusted(address: str, networks: tuple[Network, ...]) -> bool:
 def client_address(request: Request, proxies: list[str]) -> str:
     peer = request.client.host if request.client else "unknown"
     networks = trusted_networks(tuple(proxies))
-    if not networks or not _trusted(peer, networks):
+    if not networks or not is_trusted(peer, networks):
         return peer
     forwarded = [
         part.strip() for part in request.headers.get("x-forwarded-for", "").split(",") if part.strip()
     ]
     for address in reversed(forwarded):
-        if not _trusted(address, networks):
+        if not is_trusted(address, networks):
             try:
                 return str(ipaddress.ip_address(address))
             except ValueError:

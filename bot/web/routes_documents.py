@@ -19,6 +19,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from bot.db.audit import AuditLog
 from bot.db.shared_uploads import publish_upload, withdraw_upload
 from bot.jobs import IngestBusy
 from bot.web.context import context
@@ -26,6 +27,7 @@ from bot.web.errors import ApiError
 from bot.web.routes_admin import Admin
 from bot.web.schemas import ADMIN_ERRORS
 from bot.web.upload_stream import receive_one_file
+from ingest.dates import period_status, today
 from ingest.library import BadFileName, DocumentLibrary, UnknownDocument, clean_name, is_supported
 from ingest.loaders import SUPPORTED_SUFFIXES, DocumentError
 from ingest.pipeline import load_file_outcomes
@@ -65,6 +67,12 @@ class DocumentInfo(BaseModel):
     status: str = Field(description="live (in the live index), failed (last ingest refused it), pending")
     records: int = Field(description="records the live index version has from this document")
     last_error: str | None
+    period: dict[str, str] | None = Field(
+        default=None, description="the application period the document states ({start, end} ISO dates)"
+    )
+    period_status: str | None = Field(
+        default=None, description="ended, upcoming (not yet open) or open, on today's date; null: none stated"
+    )
 
 
 class DocumentList(BaseModel):
@@ -101,18 +109,23 @@ class Uploaded(BaseModel):
     reingest: dict[str, Any] | None = None
 
 
-@router.get("/documents", response_model=DocumentList, summary="Every document ingest reads, and its state")
-def list_documents(request: Request, admin: Admin) -> JSONResponse:
+def document_items(request: Request) -> list[dict[str, Any]]:
+    """Every document ingest reads with its state, records and (when it states one) application
+    period: what GET /admin/documents answers and the console's documents page shows."""
     ctx = context(request)
     library = DocumentLibrary(ctx.settings)
     outcomes = load_file_outcomes(ctx.settings)
     last_run = outcomes.get("at") or 0.0
     live_counts: dict[str, int] = {}
+    periods: dict[str, dict[str, str]] = {}
     try:
         for record in ctx.runtime.navigator.retriever.index().records.values():
             live_counts[record.source] = live_counts.get(record.source, 0) + 1
+            if record.kind == "document" and record.info.get("period"):
+                periods[record.source] = record.info["period"]
     except Exception:  # noqa: BLE001 - no index yet: every document is pending
         live_counts = {}
+    on = today(ctx.settings.today)
     items = []
     for stored in library.files():
         label = f"{'documents' if stored.origin == 'shipped' else 'uploads'}/{stored.name}"
@@ -125,6 +138,7 @@ def list_documents(request: Request, admin: Admin) -> JSONResponse:
             status = "live"
         else:
             status = "pending"
+        period = periods.get(stored.name)
         items.append(
             {
                 "name": stored.name,
@@ -136,8 +150,16 @@ def list_documents(request: Request, admin: Admin) -> JSONResponse:
                 "status": status,
                 "records": records,
                 "last_error": outcome.get("error"),
+                "period": period,
+                "period_status": period_status(period, on) or None,
             }
         )
+    return items
+
+
+@router.get("/documents", response_model=DocumentList, summary="Every document ingest reads, and its state")
+def list_documents(request: Request, admin: Admin) -> JSONResponse:
+    items = document_items(request)
     return JSONResponse({"count": len(items), "items": items})
 
 
@@ -168,6 +190,9 @@ async def upload_document(
     finally:
         received.path.unlink(missing_ok=True)
     log.info("admin %s uploaded %s (%s bytes, replaced: %s)", admin, name, size, saved["replaced"])
+    await anyio.to_thread.run_sync(
+        lambda: _audit(request).record(admin, "upload", name, bytes=size, replaced=saved["replaced"])
+    )
     body = {
         "file": f"uploads/{name}",
         "bytes": size,
@@ -200,6 +225,7 @@ def delete_document(
         raise ApiError(404, "unknown_document", f"no uploaded document named {name}") from exc
     withdraw_upload(context(request).settings, name)
     log.info("admin %s deleted %s (kept as %s)", admin, name, version)
+    _audit(request).record(admin, "delete", name, kept_as=version)
     return JSONResponse(
         {"deleted": name, "kept_as": version, "reingest": _maybe_reingest(request, reingest, admin)}
     )
@@ -231,7 +257,12 @@ def restore_document(
         raise ApiError(404, "unknown_version", f"no kept version {body.version} of {name}") from exc
     publish_upload(context(request).settings, name, admin)
     log.info("admin %s restored %s to %s", admin, name, body.version)
+    _audit(request).record(admin, "restore", name, version=body.version)
     return JSONResponse({"name": name, **restored, "reingest": _maybe_reingest(request, reingest, admin)})
+
+
+def _audit(request: Request) -> AuditLog:
+    return AuditLog(context(request).runtime.store.db)
 
 
 def _checked_name(raw: str | None) -> str:
@@ -275,4 +306,5 @@ def _maybe_reingest(request: Request, wanted: bool, admin: str) -> dict[str, Any
     except IngestBusy as exc:
         return {"status": "not_started", "reason": str(exc)}
     log.info("admin %s started re-ingest %s", admin, job.id)
+    _audit(request).record(admin, "reingest", job.id)
     return {"job_id": job.id, "status": job.status, "href": f"/admin/reingest/{job.id}"}

@@ -1,0 +1,114 @@
+"""The console's sign-in: a signed, expiring session cookie and the CSRF token bound to it.
+
+The cookie holds the account name and a random nonce, signed with ``NAVIGATOR_CONSOLE_SECRET``
+(itsdangerous, with its timestamp checked against ``NAVIGATOR_CONSOLE_SESSION_MINUTES``), so any
+replica sharing the secret accepts it and nothing is kept per session on the server. It is
+``HttpOnly`` and ``SameSite=Strict``, and ``Secure`` when the request came over HTTPS (directly,
+or per ``X-Forwarded-Proto`` from a trusted proxy).
+
+State-changing requests made with the cookie must carry the CSRF token in ``X-CSRF-Token``: an
+HMAC of the session's nonce, which a page of another site can neither read nor compute.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.requests import HTTPConnection
+from starlette.responses import Response
+
+from bot.web.clientaddr import is_trusted, trusted_networks
+from ingest.settings import Settings
+
+SESSION_COOKIE = "navigator_console"
+LOGIN_CSRF_COOKIE = "navigator_login_csrf"
+CSRF_HEADER = "x-csrf-token"
+
+
+@dataclass(frozen=True)
+class ConsoleSession:
+    name: str
+    nonce: str
+
+
+@lru_cache(maxsize=1)
+def _process_secret() -> str:
+    """Used when no secret is set: sign-ins then last as long as this process."""
+    return secrets.token_urlsafe(32)
+
+
+def secret_of(settings: Settings) -> str:
+    return settings.console_secret or _process_secret()
+
+
+def _serializer(settings: Settings) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_of(settings), salt="navigator-console-session")
+
+
+def new_session(name: str) -> ConsoleSession:
+    return ConsoleSession(name, secrets.token_urlsafe(16))
+
+
+def read_session(settings: Settings, cookie: str | None) -> ConsoleSession | None:
+    if not cookie:
+        return None
+    try:
+        data = _serializer(settings).loads(cookie, max_age=settings.console_session_minutes * 60)
+    except BadSignature:  # also SignatureExpired
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("u"), str) or not isinstance(data.get("n"), str):
+        return None
+    return ConsoleSession(data["u"], data["n"])
+
+
+def csrf_token(settings: Settings, session: ConsoleSession) -> str:
+    key = secret_of(settings).encode()
+    return hmac.new(key, f"csrf:{session.name}:{session.nonce}".encode(), hashlib.sha256).hexdigest()
+
+
+def csrf_ok(settings: Settings, session: ConsoleSession, given: str | None) -> bool:
+    return bool(given) and hmac.compare_digest(csrf_token(settings, session), given or "")
+
+
+def is_https(connection: HTTPConnection, settings: Settings) -> bool:
+    if connection.url.scheme == "https":
+        return True
+    peer = connection.client.host if connection.client else ""
+    networks = trusted_networks(tuple(settings.trusted_proxies))
+    if not networks:
+        return False
+    return is_trusted(peer, networks) and connection.headers.get("x-forwarded-proto", "") == "https"
+
+
+def set_session_cookie(response: Response, settings: Settings, session: ConsoleSession, secure: bool) -> None:
+    value = _serializer(settings).dumps({"u": session.name, "n": session.nonce})
+    response.set_cookie(
+        SESSION_COOKIE,
+        value,
+        max_age=settings.console_session_minutes * 60,
+        path="/admin",
+        httponly=True,
+        samesite="strict",
+        secure=secure,
+    )
+
+
+def clear_session_cookie(response: Response, secure: bool) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/admin", httponly=True, samesite="strict", secure=secure)
+
+
+def same_origin(connection: HTTPConnection) -> bool:
+    """A browser's cross-site request says so (Sec-Fetch-Site, Origin); scripts send neither."""
+    site = connection.headers.get("sec-fetch-site")
+    if site and site not in ("same-origin", "none"):
+        return False
+    origin = connection.headers.get("origin")
+    if origin and origin != "null":
+        host = connection.headers.get("host", "")
+        return origin.split("://", 1)[-1] == host
+    return origin != "null"

@@ -1,0 +1,162 @@
+"""The console's own JSON: dashboard figures, feedback handling, the audit log and staff accounts.
+
+Every route is behind ``AdminAuth`` (a bearer token or a console session with its CSRF token);
+managing accounts needs the administrator role (a bearer token counts as one: whoever holds it
+can already do everything).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from bot.db.accounts import AccountError, Accounts
+from bot.db.audit import AuditLog
+from bot.staff_reports import (
+    answers_by_program,
+    answers_csv,
+    feedback_items,
+    mark_feedback_handled,
+    today_counts,
+)
+from bot.web.context import context
+from bot.web.errors import ApiError
+from bot.web.routes_admin import Admin
+from bot.web.schemas import ADMIN_ERRORS
+from ingest.library import DocumentLibrary
+
+router = APIRouter(prefix="/admin", tags=["admin"], responses=ADMIN_ERRORS)
+
+
+def dashboard_data(request: Request) -> dict[str, Any]:
+    ctx = context(request)
+    retriever = ctx.runtime.navigator.retriever
+    try:
+        index = retriever.index()
+    except Exception:  # noqa: BLE001 - no index yet: the dashboard still shows the store's figures
+        index = None
+    live = retriever.store.live_pointer() if index is not None else None
+    titles = {rid: r.title for rid, r in (index.records.items() if index else []) if r.kind == "program"}
+    db = ctx.runtime.store.db
+    return {
+        "live_version": live[0] if live else None,
+        "switched_at": live[1] if live else None,
+        "documents": len(DocumentLibrary(ctx.settings).files()),
+        "records": dict(Counter(r.kind for r in index.records.values())) if index else {},
+        "today": today_counts(db),
+        "by_program": answers_by_program(db, titles),
+    }
+
+
+@router.get(
+    "/dashboard", summary="The live version, today's answers, no-match rate and 👎, answers by program"
+)
+def dashboard(request: Request, admin: Admin) -> JSONResponse:
+    return JSONResponse(dashboard_data(request))
+
+
+@router.get("/dashboard/answers.csv", summary="Answers by program per month as CSV (UTF-8 with BOM)")
+def dashboard_csv(request: Request, admin: Admin) -> Response:
+    return Response(
+        answers_csv(dashboard_data(request)["by_program"]),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="answers-by-program.csv"'},
+    )
+
+
+@router.get("/feedback/turns", summary="Feedback with its whole turn (question, answer, citations, channel)")
+def feedback_turns(
+    request: Request,
+    admin: Admin,
+    rating: str = Query(default="down", pattern="^(down|up|all)$"),
+    limit: int = Query(default=100, ge=1, le=500),
+) -> JSONResponse:
+    wanted = {"down": -1, "up": 1, "all": None}[rating]
+    items = feedback_items(context(request).runtime.store.db, wanted, limit)
+    return JSONResponse({"count": len(items), "items": items})
+
+
+@router.post("/feedback/{feedback_id}/handled", summary="Mark a piece of feedback handled")
+def feedback_handled(feedback_id: int, request: Request, admin: Admin) -> JSONResponse:
+    db = context(request).runtime.store.db
+    if not mark_feedback_handled(db, feedback_id, admin):
+        raise ApiError(404, "unknown_feedback", f"no feedback {feedback_id}")
+    AuditLog(db).record(admin, "feedback_handled", f"feedback {feedback_id}")
+    return JSONResponse({"id": feedback_id, "handled_by": admin})
+
+
+@router.get("/audit", summary="The audit log, newest first")
+def audit(
+    request: Request,
+    admin: Admin,
+    limit: int = Query(default=200, ge=1, le=1000),
+    action: str | None = Query(default=None, max_length=64),
+) -> JSONResponse:
+    items = AuditLog(context(request).runtime.store.db).entries(limit, action)
+    return JSONResponse({"count": len(items), "items": items})
+
+
+class NewAccount(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=1, max_length=1000)
+    role: str = Field(default="staff", pattern="^(admin|staff)$")
+
+
+class NewPassword(BaseModel):
+    password: str = Field(min_length=1, max_length=1000)
+
+
+def _require_admin_role(request: Request) -> None:
+    account = getattr(request.state, "account", None)
+    if account is not None and not account.is_admin:
+        raise ApiError(403, "admins_only", "only administrators manage accounts")
+
+
+@router.get("/accounts", summary="Console accounts")
+def list_accounts(request: Request, admin: Admin) -> JSONResponse:
+    items = [
+        {"name": a.name, "role": a.role, "created": a.created}
+        for a in Accounts(context(request).runtime.store.db).all()
+    ]
+    return JSONResponse({"count": len(items), "items": items})
+
+
+@router.post("/accounts", status_code=201, summary="Add a console account (administrators)")
+def add_account(body: NewAccount, request: Request, admin: Admin) -> JSONResponse:
+    _require_admin_role(request)
+    db = context(request).runtime.store.db
+    try:
+        account = Accounts(db).add(body.name, body.password, body.role)
+    except AccountError as exc:
+        raise ApiError(409, "account_refused", str(exc)) from exc
+    AuditLog(db).record(admin, "account_added", account.name, role=account.role)
+    return JSONResponse({"name": account.name, "role": account.role}, status_code=201)
+
+
+@router.delete("/accounts/{name}", summary="Remove a console account (administrators)")
+def remove_account(name: str, request: Request, admin: Admin) -> JSONResponse:
+    _require_admin_role(request)
+    db = context(request).runtime.store.db
+    try:
+        Accounts(db).remove(name)
+    except AccountError as exc:
+        raise ApiError(409, "account_refused", str(exc)) from exc
+    AuditLog(db).record(admin, "account_removed", name)
+    return JSONResponse({"removed": name})
+
+
+@router.post("/account/password", summary="Change the signed-in account's password")
+def change_password(body: NewPassword, request: Request, admin: Admin) -> JSONResponse:
+    if getattr(request.state, "account", None) is None:
+        raise ApiError(409, "no_account", "a bearer token has no password; sign in to the console")
+    db = context(request).runtime.store.db
+    try:
+        Accounts(db).set_password(admin, body.password)
+    except AccountError as exc:
+        raise ApiError(409, "account_refused", str(exc)) from exc
+    AuditLog(db).record(admin, "password_changed", admin)
+    return JSONResponse({"name": admin})
