@@ -64,9 +64,13 @@ def test_upload_then_reingest_adds_the_document_and_reports_the_change(admin, se
     assert job["status"] == "succeeded", job
     assert job["report"]["added"] == 2
     assert job["report"]["changes"]["added"] == [
-        {"id": "notice", "kind": "document", "title": "窓口の変更"},
-        {"id": "notice-top", "kind": "passage", "title": "窓口の変更"},
+        {"id": "notice", "kind": "document", "title": "窓口の変更", "document": "notice.md"},
+        {"id": "notice-top", "kind": "passage", "title": "窓口の変更", "document": "notice.md"},
     ]
+    assert job["report"]["changes_by_document"] == [
+        {"document": "notice.md", "added": 2, "updated": 0, "deleted": 0, "fields": []}
+    ]
+    assert job["report"]["candidate"] is False
     assert admin.get("/readyz").json()["index_version"] == job["report"]["version"]
 
 
