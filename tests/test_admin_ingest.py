@@ -9,6 +9,7 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
+from bot.db.audit import AuditLog
 from bot.retrieval import Retriever
 from bot.runtime import build_runtime
 from bot.web.app import create_app
@@ -71,6 +72,8 @@ def test_upload_then_reingest_adds_the_document_and_reports_the_change(admin, se
         {"document": "notice.md", "added": 2, "updated": 0, "deleted": 0, "fields": []}
     ]
     assert job["report"]["candidate"] is False
+    (entry,) = AuditLog(admin.app.state.web.runtime.store.db).entries(action="reingest")
+    assert (entry["actor"], entry["target"], entry["detail"]) == ("admin", job["id"], {"candidate": False})
     assert admin.get("/readyz").json()["index_version"] == job["report"]["version"]
 
 

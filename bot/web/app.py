@@ -28,6 +28,7 @@ from bot.web import (
     routes_ingest,
     routes_pages,
     routes_programs,
+    routes_versions,
 )
 from bot.web.admin_auth import AdminAuth
 from bot.web.bodylimit import BodySizeLimit
@@ -90,6 +91,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         routes_admin,
         routes_documents,
         routes_ingest,
+        routes_versions,
         routes_health,
         routes_pages,
     ):
