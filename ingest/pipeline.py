@@ -78,9 +78,8 @@ class IngestReport:
     files: list[dict[str, Any]] = field(default_factory=list)  # each ingested file and its record count
     seconds: float = 0.0
     candidate: bool = False  # built and checked but not made live (an admin switches to it later)
-    nothing_changed: bool = (
-        False  # no new version: ``version`` is the live one (``unchanged`` counts records)
-    )
+    # No new version was made: ``version`` is the live one (``unchanged`` above counts records).
+    nothing_changed: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
