@@ -83,6 +83,13 @@ class Conversation:
         )
         return {**reply, "turn_id": turn_id}
 
+    def answer_once(self, message: str, index: LoadedIndex) -> dict[str, Any]:
+        """A fresh question answered from the given index version (any version, not only the live
+        one), stored nowhere: an admin trying a candidate before switching to it. The reply is the
+        chat's, without session and turn ids."""
+        turn = self._turn(message, None, index)
+        return {**turn.reply, "index_version": index.number}
+
     # --- dispatch ------------------------------------------------------------------------------
     def _turn(self, message: str, previous: dict[str, Any] | None, index: LoadedIndex) -> Turn:
         text = normalize(message)

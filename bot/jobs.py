@@ -62,8 +62,11 @@ class IngestJobs:
         self.db = database or open_database(settings)
         self.keep = keep
 
-    def start(self, paths: list[Path] | None = None, allow_shrink: bool = False) -> IngestJob:
-        """Accept a re-ingest and run it in the background; IngestBusy when another one runs."""
+    def start(
+        self, paths: list[Path] | None = None, allow_shrink: bool = False, publish: bool = True
+    ) -> IngestJob:
+        """Accept a re-ingest and run it in the background; IngestBusy when another one runs. With
+        ``publish=False`` the new version is built and checked as a candidate, the live one stays."""
         stack = ExitStack()
         stack.enter_context(writer_lock(self.settings))  # raises IngestBusy at once
         try:
@@ -79,7 +82,9 @@ class IngestJobs:
         except BaseException:
             stack.close()
             raise
-        thread = threading.Thread(target=self._run, args=(job, stack, paths, allow_shrink), daemon=True)
+        thread = threading.Thread(
+            target=self._run, args=(job, stack, paths, allow_shrink, publish), daemon=True
+        )
         thread.start()
         return job
 
@@ -109,7 +114,14 @@ class IngestJobs:
             log.warning("%d ingest job(s) left running by a stopped process marked interrupted", count)
         return count
 
-    def _run(self, job: IngestJob, stack: ExitStack, paths: list[Path] | None, allow_shrink: bool) -> None:
+    def _run(
+        self,
+        job: IngestJob,
+        stack: ExitStack,
+        paths: list[Path] | None,
+        allow_shrink: bool,
+        publish: bool = True,
+    ) -> None:
         last_saved = 0.0
 
         def progress(done: int, total: int) -> None:
@@ -124,7 +136,12 @@ class IngestJobs:
             with stack:  # the writer lock, released before the job is seen to finish
                 sync_uploads(self.settings)  # another host's uploads, when the store is shared
                 report = run_ingest_locked(
-                    self.settings, paths, embedder=self.embedder, progress=progress, allow_shrink=allow_shrink
+                    self.settings,
+                    paths,
+                    embedder=self.embedder,
+                    progress=progress,
+                    allow_shrink=allow_shrink,
+                    publish=publish,
                 ).to_dict()
                 status = "succeeded"
         except IngestError as exc:

@@ -68,6 +68,15 @@ class VersionInfo:
     status: str  # building | ready
     created: float
     snapshot: dict[str, Any]
+    published: bool = False  # has been live at some time (a candidate only once it is switched to)
+
+    @property
+    def was_live(self) -> bool:
+        """Whether this version has been live: a candidate build only once switched to; every other
+        ready build went live when it was made (stores from before candidates carry no flag)."""
+        if self.status != "ready":
+            return False
+        return self.published or not (self.snapshot.get("report") or {}).get("candidate", False)
 
 
 def make_client(settings: Settings) -> ClientAPI:
@@ -126,11 +135,23 @@ class IndexStore:
         number = self.live_number()
         return self.version(number) if number is not None else None
 
+    def switched_at(self) -> float | None:
+        """When the live pointer last moved (None before the first version)."""
+        got = self._meta.get(ids=[LIVE_ID], include=["metadatas"])
+        if not got["ids"]:
+            return None
+        at = got["metadatas"][0].get("switched_at")
+        return float(at) if at is not None else None
+
     def publish(self, number: int) -> None:
         """Make a ready version live: one upsert, atomic for every reader."""
         info = self.version(number)
         if info is None or info.status != "ready":
             raise ValueError(f"version {number} is not ready to go live")
+        if not info.published:  # remembered, so that a rollback returns to versions that were live
+            self._write_version(
+                number, info.collection, info.embedder, "ready", info.snapshot, info.created, published=True
+            )
         self._meta.upsert(
             ids=[LIVE_ID],
             embeddings=[_PLACEHOLDER_VECTOR],
@@ -152,6 +173,7 @@ class IndexStore:
             status=str(meta["status"]),
             created=float(meta["created"]),
             snapshot=json.loads(got["documents"][0] or "{}"),
+            published=bool(meta.get("published", False)),
         )
 
     def versions(self) -> list[VersionInfo]:
@@ -177,7 +199,17 @@ class IndexStore:
             raise ValueError(f"version {number} was never begun")
         self._write_version(number, info.collection, info.embedder, "ready", snapshot)
 
-    def _write_version(self, number: int, name: str, embedder: str, status: str, snapshot: dict) -> None:
+    def _write_version(
+        self,
+        number: int,
+        name: str,
+        embedder: str,
+        status: str,
+        snapshot: dict,
+        created: float | None = None,
+        *,
+        published: bool = False,
+    ) -> None:
         self._meta.upsert(
             ids=[f"version:{number}"],
             embeddings=[_PLACEHOLDER_VECTOR],
@@ -189,7 +221,8 @@ class IndexStore:
                     "collection": name,
                     "embedder": embedder,
                     "status": status,
-                    "created": time.time(),
+                    "created": created if created is not None else time.time(),
+                    "published": published,
                 }
             ],
         )
@@ -204,15 +237,20 @@ class IndexStore:
         self._meta.delete(ids=[f"version:{number}"])
 
     def cleanup(self, keep: int) -> list[int]:
-        """Delete half-built versions and ready ones beyond the newest ``keep`` besides the live one.
+        """Delete half-built versions, and ready ones older than the live one beyond the newest ``keep``
+        that were live (rollback targets). Ready candidates newer than the live one are never deleted;
+        an older candidate that never went live (passed over by a later switch) is.
 
         Also removes orphan collections (a crashed ingest that never wrote its meta entry).
         """
         live = self.live_number()
-        ready = [v.number for v in self.versions() if v.status == "ready" and v.number != live]
-        keep_numbers = {live, *sorted(ready, reverse=True)[:keep]}
+        versions = self.versions()
+        ready = [v for v in versions if v.status == "ready" and v.number != live]
+        candidates = {v.number for v in ready if live is None or v.number > live}
+        older = sorted((v.number for v in ready if v.number not in candidates and v.was_live), reverse=True)
+        keep_numbers = {live, *candidates, *older[:keep]}
         dropped = []
-        known = {v.number for v in self.versions()}
+        known = {v.number for v in versions}
         on_disk = {n for c in self.client.list_collections() if (n := self._number_of(c.name)) is not None}
         for number in sorted(known | on_disk):
             if number not in keep_numbers:
@@ -257,8 +295,8 @@ class IndexStore:
         return target
 
     def previous_ready(self) -> int | None:
+        """The newest ready version older than the live one that has been live (a candidate that was
+        passed over is no version to go back to)."""
         live = self.live_number()
-        older = [
-            v.number for v in self.versions() if v.status == "ready" and live is not None and v.number < live
-        ]
+        older = [v.number for v in self.versions() if v.was_live and live is not None and v.number < live]
         return max(older, default=None)

@@ -73,9 +73,13 @@ class IngestReport:
     version: int | None = None
     previous_version: int | None = None
     changes: dict[str, list[Any]] = field(default_factory=dict)
+    changes_by_document: list[dict[str, Any]] = field(default_factory=list)
     errors: list[dict[str, str]] = field(default_factory=list)
     files: list[dict[str, Any]] = field(default_factory=list)  # each ingested file and its record count
     seconds: float = 0.0
+    candidate: bool = False  # built and checked but not made live (an admin switches to it later)
+    # No new version was made: ``version`` is the live one (``unchanged`` above counts records).
+    nothing_changed: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -210,15 +214,23 @@ def run_ingest(
     store: IndexStore | None = None,
     progress: bool | Callable[[int, int], None] = False,
     allow_shrink: bool = False,
+    publish: bool = True,
 ) -> IngestReport:
-    """Build, check and publish a new index version if anything changed.
+    """Build, check and publish a new index version if anything changed (``publish=False``: build and
+    check it as a candidate, and leave the live pointer where it is).
 
     Raises IngestError when nothing loadable was found or the new version fails its checks, and
     IngestBusy when another ingest runs; in every failure the live version stays as it was.
     """
     with writer_lock(settings):
         return run_ingest_locked(
-            settings, paths, embedder=embedder, store=store, progress=progress, allow_shrink=allow_shrink
+            settings,
+            paths,
+            embedder=embedder,
+            store=store,
+            progress=progress,
+            allow_shrink=allow_shrink,
+            publish=publish,
         )
 
 
@@ -230,6 +242,7 @@ def run_ingest_locked(
     store: IndexStore | None = None,
     progress: bool | Callable[[int, int], None] = False,
     allow_shrink: bool = False,
+    publish: bool = True,
 ) -> IngestReport:
     """`run_ingest` for a caller that already holds `writer_lock` (a server starting a background job
     takes the lock first, so that a second request is refused at once rather than failing later)."""
@@ -241,7 +254,7 @@ def run_ingest_locked(
     except LeaseHeld as exc:
         raise IngestBusy(str(exc)) from exc
     try:
-        return _ingest(settings, paths, embedder, store, progress, allow_shrink, started)
+        return _ingest(settings, paths, embedder, store, progress, allow_shrink, started, publish)
     finally:
         store.release_lease(owner)
 
@@ -254,6 +267,7 @@ def _ingest(
     progress: bool | Callable[[int, int], None],
     allow_shrink: bool,
     started: float,
+    publish: bool = True,
 ) -> IngestReport:
     store.cleanup(settings.keep_versions)  # a crashed run's half-built version goes first
     try:
@@ -271,6 +285,7 @@ def _ingest(
         documents=loaded.documents,
         errors=loaded.errors,
         files=[{"file": label, "records": n} for label, n in loaded.counts.items()],
+        candidate=not publish,
     )
     save_file_outcomes(settings, report)
     if not loaded.records:
@@ -291,6 +306,7 @@ def _ingest(
     documents = [doc for r in loaded.records for doc in record_documents(r, knowledge.overlay(r.id))]
     _count_changes(report, loaded.records, documents, previous)
     report.changes = describe_changes(previous_records, {r.id: r for r in loaded.records})
+    report.changes_by_document = changes_by_document(report.changes)
     report.previous_version = live.number if live else None
     snapshot = {"knowledge": knowledge.to_dict(), "embedder": name}
     if (
@@ -300,6 +316,7 @@ def _ingest(
         and live.snapshot.get("knowledge") == snapshot["knowledge"]
     ):
         report.version = live.number
+        report.nothing_changed = True
         report.seconds = round(time.monotonic() - started, 2)
         return report
     if not allow_shrink:
@@ -313,7 +330,14 @@ def _ingest(
         report.version = number
         report.seconds = round(time.monotonic() - started, 2)
         store.finish_version(number, {**snapshot, "report": report.to_dict()})
-        store.publish(number)
+        if publish:
+            store.publish(number)
+        else:
+            log.info(
+                "index version %s is ready as a candidate; version %s stays live",
+                number,
+                report.previous_version,
+            )
     except BaseException:
         store.drop(number)
         raise
@@ -472,18 +496,28 @@ _COMPARED_FIELDS = ("title", "text", "bodies", "measure", "unit", "baseline", "t
 
 
 def describe_changes(old: dict[str, Record], new: dict[str, Record]) -> dict[str, list[Any]]:
-    """The change report for people: which programs came, went or changed, and in which fields."""
+    """The change report for people: which programs came, went or changed, and in which fields; each
+    entry names its document (the file's name, or "plan" for the plan's records)."""
     changes: dict[str, list[Any]] = {"added": [], "removed": [], "changed": []}
     for record_id in sorted(new.keys() - old.keys()):
-        changes["added"].append({"id": record_id, "kind": new[record_id].kind, "title": new[record_id].title})
+        record = new[record_id]
+        changes["added"].append(
+            {"id": record_id, "kind": record.kind, "title": record.title, "document": document_of(record)}
+        )
     for record_id in sorted(old.keys() - new.keys()):
+        record = old[record_id]
         changes["removed"].append(
-            {"id": record_id, "kind": old[record_id].kind, "title": old[record_id].title}
+            {"id": record_id, "kind": record.kind, "title": record.title, "document": document_of(record)}
         )
     for record_id in sorted(old.keys() & new.keys()):
         fields = [f for f in _COMPARED_FIELDS if getattr(old[record_id], f) != getattr(new[record_id], f)]
         if fields:
-            entry: dict[str, Any] = {"id": record_id, "kind": new[record_id].kind, "fields": fields}
+            entry: dict[str, Any] = {
+                "id": record_id,
+                "kind": new[record_id].kind,
+                "fields": fields,
+                "document": document_of(new[record_id]),
+            }
             if new[record_id].kind == "indicator":
                 entry["figures"] = {
                     "before": [old[record_id].baseline, old[record_id].target],
@@ -491,3 +525,35 @@ def describe_changes(old: dict[str, Record], new: dict[str, Record]) -> dict[str
                 }
             changes["changed"].append(entry)
     return changes
+
+
+PLAN_DOCUMENT = "plan"
+
+
+def document_of(record: Record) -> str:
+    """Which document a record belongs to, for people: the file's name for a document and its
+    passages (its title when the file is unknown), "plan" for the plan's programs, measures, etc."""
+    if record.kind in ("document", "passage"):
+        return record.source or record.document or record.document_id
+    return PLAN_DOCUMENT
+
+
+def changes_by_document(changes: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    """`describe_changes` summed per document: added, updated and deleted records and the changed
+    fields, one item per document touched, in the documents' order by name."""
+    summary: dict[str, dict[str, Any]] = {}
+
+    def item(name: str) -> dict[str, Any]:
+        return summary.setdefault(
+            name, {"document": name, "added": 0, "updated": 0, "deleted": 0, "fields": set()}
+        )
+
+    for entry in changes.get("added", []):
+        item(entry["document"])["added"] += 1
+    for entry in changes.get("removed", []):
+        item(entry["document"])["deleted"] += 1
+    for entry in changes.get("changed", []):
+        found = item(entry["document"])
+        found["updated"] += 1
+        found["fields"].update(entry["fields"])
+    return [{**summary[name], "fields": sorted(summary[name]["fields"])} for name in sorted(summary)]

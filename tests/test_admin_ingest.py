@@ -9,6 +9,7 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
+from bot.db.audit import AuditLog
 from bot.retrieval import Retriever
 from bot.runtime import build_runtime
 from bot.web.app import create_app
@@ -64,9 +65,15 @@ def test_upload_then_reingest_adds_the_document_and_reports_the_change(admin, se
     assert job["status"] == "succeeded", job
     assert job["report"]["added"] == 2
     assert job["report"]["changes"]["added"] == [
-        {"id": "notice", "kind": "document", "title": "窓口の変更"},
-        {"id": "notice-top", "kind": "passage", "title": "窓口の変更"},
+        {"id": "notice", "kind": "document", "title": "窓口の変更", "document": "notice.md"},
+        {"id": "notice-top", "kind": "passage", "title": "窓口の変更", "document": "notice.md"},
     ]
+    assert job["report"]["changes_by_document"] == [
+        {"document": "notice.md", "added": 2, "updated": 0, "deleted": 0, "fields": []}
+    ]
+    assert job["report"]["candidate"] is False
+    (entry,) = AuditLog(admin.app.state.web.runtime.store.db).entries(action="reingest")
+    assert (entry["actor"], entry["target"], entry["detail"]) == ("admin", job["id"], {"candidate": False})
     assert admin.get("/readyz").json()["index_version"] == job["report"]["version"]
 
 

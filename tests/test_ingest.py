@@ -24,6 +24,7 @@ def test_ingest_json_reports_the_plan_and_a_second_run_changes_nothing(settings)
     assert second["unchanged"] == sum(EXPECTED.values())
     assert second["embedded"] == 0
     assert second["version"] == first["version"]
+    assert second["nothing_changed"] is True and first["nothing_changed"] is False
 
 
 def test_changing_one_program_re_embeds_exactly_that_record(settings, embedder):
@@ -38,7 +39,12 @@ def test_changing_one_program_re_embeds_exactly_that_record(settings, embedder):
 
     assert (report.added, report.updated, report.deleted) == (0, 1, 0)
     assert report.embedded == 1
-    assert report.changes["changed"] == [{"id": "I-4-3", "kind": "program", "fields": ["text"]}]
+    assert report.changes["changed"] == [
+        {"id": "I-4-3", "kind": "program", "fields": ["text"], "document": "plan"}
+    ]
+    assert report.changes_by_document == [
+        {"document": "plan", "added": 0, "updated": 1, "deleted": 0, "fields": ["text"]}
+    ]
     store = IndexStore(settings)
     live = store.collection(store.live_number())
     stored = live.get(ids=["I-4-3#main"], include=["documents"])["documents"][0]
@@ -59,6 +65,9 @@ def test_deleting_a_document_deletes_its_records(settings, embedder):
 
     assert report.deleted == 3
     assert {c["id"] for c in report.changes["removed"]} == {"notice", "notice-top", "notice-chuushajou"}
+    assert report.changes_by_document == [
+        {"document": "notice.md", "added": 0, "updated": 0, "deleted": 3, "fields": []}
+    ]
     store = IndexStore(settings)
     ids = store.collection(store.live_number()).get()["ids"]
     assert not [i for i in ids if i.startswith("notice-")]

@@ -32,6 +32,7 @@ from bot.web import (
     routes_programs,
     routes_signin,
     routes_staff,
+    routes_versions,
 )
 from bot.web.admin_auth import AdminAuth
 from bot.web.bodylimit import BodySizeLimit
@@ -97,6 +98,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         routes_admin,
         routes_documents,
         routes_ingest,
+        routes_versions,
         routes_staff,
         routes_signin,
         routes_console,

@@ -1,16 +1,19 @@
 """Admins re-ingest over HTTP: start a re-ingest, follow its progress (documents: routes_documents).
 
 A re-ingest runs as a background job; the live index keeps answering and switches only when the
-new version passes its checks. Every start is logged with the admin's name.
+new version passes its checks. ``?candidate=true`` builds and checks the new version without
+switching to it: an admin tries it (POST /admin/versions/{n}/ask) and switches later
+(routes_versions). Every start is in the audit log with the admin's name.
 """
 
 from __future__ import annotations
 
 import logging
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
+from bot.db.audit import AuditLog
 from bot.jobs import IngestBusy
 from bot.web.context import context
 from bot.web.errors import ApiError
@@ -23,13 +26,22 @@ router = APIRouter(prefix="/admin", tags=["admin"], responses=ADMIN_ERRORS)
 
 
 @router.post("/reingest", status_code=202, summary="Start a re-ingest of knowledge/; returns a job id")
-def start_reingest(request: Request, admin: Admin) -> JSONResponse:
-    jobs = context(request).jobs
+def start_reingest(
+    request: Request,
+    admin: Admin,
+    candidate: bool = Query(
+        default=False, description="build and check the new version as a candidate; the live one stays"
+    ),
+) -> JSONResponse:
+    ctx = context(request)
     try:
-        job = jobs.start()
+        job = ctx.jobs.start(publish=not candidate)
     except IngestBusy as exc:
         raise ApiError(409, "ingest_running", str(exc)) from exc
-    log.info("admin %s started re-ingest %s", admin, job.id)
+    log.info("admin %s started %s %s", admin, "candidate build" if candidate else "re-ingest", job.id)
+    AuditLog(ctx.runtime.store.db).record(
+        admin, "publish" if candidate else "reingest", job.id, candidate=candidate
+    )
     return JSONResponse(
         {"job_id": job.id, "status": job.status, "href": f"/admin/reingest/{job.id}"}, status_code=202
     )

@@ -88,6 +88,16 @@ class FeedbackRecorded(BaseModel):
     rating: Literal[1, -1]
 
 
+class AskVersionRequest(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"message": "マル経融資の条件は？"}]})
+
+    message: str = Field(description="a question, answered from the given index version and stored nowhere")
+
+
+class RollbackRequest(BaseModel):
+    to: int | None = Field(default=None, description="the version to make live; null: the previous one")
+
+
 class ErrorDetail(BaseModel):
     code: str
     message: str
@@ -117,7 +127,8 @@ ADMIN_ERRORS: dict[int | str, dict[str, object]] = {
         status: {"model": ErrorBody, "description": description}
         for status, description in {
             401: "unauthorized / admin_disabled",
-            409: "ingest_running / shipped_document",
+            404: "unknown_job / unknown_document / unknown_version",
+            409: "ingest_running / shipped_document / not_ready / cannot_rollback",
             415: "unsupported_document_type",
         }.items()
     },
