@@ -28,6 +28,7 @@ from bot.web import (
     routes_ingest,
     routes_pages,
     routes_programs,
+    routes_questions,
 )
 from bot.web.admin_auth import AdminAuth
 from bot.web.bodylimit import BodySizeLimit
@@ -88,6 +89,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         routes_chat,
         routes_programs,
         routes_admin,
+        routes_questions,
         routes_documents,
         routes_ingest,
         routes_health,

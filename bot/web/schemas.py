@@ -117,8 +117,10 @@ ADMIN_ERRORS: dict[int | str, dict[str, object]] = {
         status: {"model": ErrorBody, "description": description}
         for status, description in {
             401: "unauthorized / admin_disabled",
+            404: "unknown_record / unknown_taught / unknown_document",
             409: "ingest_running / shipped_document",
             415: "unsupported_document_type",
+            503: "index_not_ready / taught_unavailable",
         }.items()
     },
 }
