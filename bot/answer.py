@@ -44,9 +44,13 @@ def pick_hits(
     what the help is, the passage gives the amount or the window. Otherwise a document's passage among the first five
     that is nearer the question than the top record by both similarity and keywords is named first
     (the plan's line is the broader answer); when the question asks for a fact (``wants_fact``: an
-    amount, a rate, a date, papers, a desk), which the plan never states, one signal suffices."""
+    amount, a rate, a date, papers, a desk), which the plan never states, one signal suffices.
+    A taught question (bot/taught.py) is answered by the records staff taught, and those only."""
     if not result.hits:
         return []
+    taught = [h for h in result.hits if h.taught]
+    if taught:  # staff chose the answer: their records, in their order
+        return taught[:top_k]
     top = _most_specific(result.hits)
     detail: Hit | None = None
     if top.record.kind == "passage" and index is not None:

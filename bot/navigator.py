@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from bot.retrieval import LoadedIndex, Retriever, SearchResult
+from bot.retrieval import Hit, LoadedIndex, Retriever, SearchResult
 from bot.scope import out_of_scope
+from bot.taught import TaughtQuestions
 from ingest.records import Record
 from ingest.settings import Settings
 from ingest.textnorm import is_japanese, normalize, tokenize
@@ -49,19 +50,51 @@ def detect_language(text: str) -> str:
 
 
 class Navigator:
-    def __init__(self, settings: Settings, retriever: Retriever | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        retriever: Retriever | None = None,
+        taught: TaughtQuestions | None = None,
+    ) -> None:
         self.settings = settings
         self.retriever = retriever or Retriever(settings)
+        self.taught = taught
 
     def search(self, question: str, index: LoadedIndex | None = None) -> SearchResult:
         """Retrieval, then the scope rule: a household's or a person's need is not covered even
-        when it shares words with a business program (bot/scope.py)."""
+        when it shares words with a business program (bot/scope.py). A question staff taught
+        (bot/taught.py) is answered by the records they chose, first, whatever retrieval found."""
+        index = index or self.retriever.index()
         result = self.retriever.search(question, index=index)
+        taught = self._taught(question, index)
+        if taught:
+            first = [
+                Hit(
+                    record=index.records[rid],
+                    score=1.0,
+                    dense=1.0,
+                    keyword=result.signals["keyword_top"],
+                    taught=True,
+                )
+                for rid in taught
+            ]
+            result.hits = first + [h for h in result.hits if h.record.id not in taught]
+            result.covered = True
+            result.scope = None
+            result.signals["taught"] = taught
+            return result
         scope = out_of_scope(normalize(question))
         if scope is not None:
             result.covered = False
             result.scope = scope
         return result
+
+    def _taught(self, question: str, index: LoadedIndex) -> list[str]:
+        """The taught records of this question that the index version holds (a rollback to a
+        version without them skips them)."""
+        if self.taught is None:
+            return []
+        return list(dict.fromkeys(rid for rid in self.taught.match(question) if rid in index.records))
 
     def measures(self, index: LoadedIndex | None = None) -> list[Record]:
         index = index or self.retriever.index()
@@ -71,7 +104,7 @@ class Navigator:
         )
 
     def is_vague(self, question: str, result: SearchResult) -> bool:
-        if result.signals["alias_top"] > 0:
+        if result.signals["alias_top"] > 0 or result.signals.get("taught"):
             return False
         tokens = tokenize(question)
         return all(t in _VAGUE for t in tokens) and len(normalize(question)) <= 30

@@ -65,6 +65,7 @@ class Hit:
     dense: float = 0.0
     keyword: float = 0.0
     alias: float = 0.0
+    taught: bool = False  # staff taught this question's answer (bot/taught.py)
 
 
 @dataclass

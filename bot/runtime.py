@@ -9,6 +9,7 @@ from bot.db import open_database
 from bot.navigator import Navigator
 from bot.retrieval import Retriever
 from bot.store import ConversationStore
+from bot.taught import TaughtQuestions
 from ingest.settings import Settings
 
 
@@ -21,6 +22,9 @@ class Runtime:
 
 
 def build_runtime(settings: Settings, retriever: Retriever | None = None) -> Runtime:
-    navigator = Navigator(settings, retriever or Retriever(settings))
-    store = ConversationStore(open_database(settings), settings.retention_days)
+    retriever = retriever or Retriever(settings)
+    database = open_database(settings)
+    taught = TaughtQuestions(database, retriever.embedder, settings.taught_similarity)
+    navigator = Navigator(settings, retriever, taught)
+    store = ConversationStore(database, settings.retention_days)
     return Runtime(settings, navigator, store, Conversation(navigator, store))

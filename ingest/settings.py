@@ -84,6 +84,18 @@ class Settings(BaseSettings):
         default=8.0, description="BM25 score that covers a question with some similarity"
     )
     min_keyword_dense: float | None = Field(default=None, description="similarity needed beside min_keyword")
+    taught_similarity: float = Field(
+        default=0.90,
+        ge=0.0,
+        le=1.0,
+        description="cosine similarity at which a question is a taught one (bot/taught.py; equal "
+        "normalised text always is). Measured on the bundled USE model: slight rewordings of one question "
+        "score 0.93-0.98 (取りますか/取れますか 0.96, 欲しい/取りたい 0.96, a shortened form 0.93), while "
+        "different needs that share most words score up to 0.87 (酒類販売の免許 / 酒類の製造免許), 0.77 "
+        "(ペット同伴の店 / ペットショップ開業), 0.70 (設備の融資 / 設備の補助金). 0.90 sits between: a taught "
+        "answer overrides retrieval, so a looser rewording (0.74-0.89) is left to retrieval rather than "
+        "risk answering a different need. Re-measure for another embedder (E5 crowds into 0.8-0.9)",
+    )
 
     # web
     host: str = Field(default="127.0.0.1", description="address `navigator serve` binds to")

@@ -127,9 +127,11 @@ ADMIN_ERRORS: dict[int | str, dict[str, object]] = {
         status: {"model": ErrorBody, "description": description}
         for status, description in {
             401: "unauthorized / admin_disabled",
-            404: "unknown_job / unknown_document / unknown_version",
-            409: "ingest_running / shipped_document / not_ready / cannot_rollback",
+            403: "csrf_failed / admins_only",
+            404: "unknown_job / unknown_document / unknown_version / unknown_record / unknown_taught / unknown_feedback",
+            409: "ingest_running / shipped_document / not_ready / cannot_rollback / account_refused",
             415: "unsupported_document_type",
+            503: "index_not_ready / taught_unavailable",
         }.items()
     },
 }
