@@ -24,7 +24,7 @@ class BM25:
         self.ids = list(documents)
         frequency: Counter[str] = Counter()
         for tokens in documents.values():
-            frequency.update(set(tokens))
+            frequency.update(list(dict.fromkeys(tokens)))  # in order: idf is the same dict in every process
         n = len(self.ids)
         self.idf = {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) for t, df in frequency.items()}
         self._index = bm25s.BM25(k1=k1, b=b, method="lucene")

@@ -45,7 +45,7 @@ _ASKS = (
             r"いくら|上限|限度|金額|補助額|助成額|最大|最高|何円|何万|how much|maximum|max\b|limit|amount|up to"
         ),
         re.compile(r"[0-9０-９,，]+\s*(?:万|千|億)?円|円まで"),
-        re.compile(r"上限|限度|補助額|助成額|金額|補助率|内容"),
+        re.compile(r"額|上限|限度|補助率|内容"),  # 支給額, 交付額, 貸付限度額, 補助率及び上限額…
     ),
     _Ask(  # rates
         re.compile(
@@ -248,12 +248,18 @@ def _scores(hit: Hit, result: SearchResult, index: LoadedIndex, question: str) -
     idf = index.bm25.idf
     total = sum(idf.get(t, 0.0) for t in query) or 1.0
     leads = list_leads(record)
+    # A unit is read in its context: the document's title and the passage's headings name what every
+    # sentence under them is about ("上限5万円です" under 夜市出店応援金 › 支給額), so their words
+    # count for each unit alike, and the asked fact then decides among the passages.
+    context = index.unit_tokens(" ".join((record.document, *record.path)))
     scores = []
     for n, unit in enumerate(units):
         # an item is read with the sentence that introduces its list ("次の経費は対象外です" + "中古品")
         read = f"{units[leads[n]]} {unit}" if leads[n] >= 0 else unit
-        tokens = index.unit_tokens(units[n]) | (
-            index.unit_tokens(units[leads[n]]) if leads[n] >= 0 else frozenset()
+        tokens = (
+            index.unit_tokens(units[n])
+            | context
+            | (index.unit_tokens(units[leads[n]]) if leads[n] >= 0 else frozenset())
         )
         keyword = sum(idf.get(t, 0.0) for t in query & tokens) / total
         fact = sum(ask.weight for ask in asks if ask.fact.search(normalize(read)))

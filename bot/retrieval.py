@@ -292,7 +292,7 @@ class Retriever:
         index = index or self.index()
         allowed = self._allowed_kinds(question)
         query_tokens = list(tokenize(question))
-        heard = [w for w in spelled_out(question, index.readings) if w not in query_tokens]
+        heard = [w for w in spelled_out(question, index.readings, index.bm25.idf) if w not in query_tokens]
         if not is_japanese(question):  # Japanese documents are found by their Japanese words too
             heard += [w for w in tokenize(japanese_terms(normalize(question))) if w not in query_tokens]
         similarities = self._similarities(index, f"{question} {' '.join(heard)}" if heard else question)
@@ -513,7 +513,9 @@ def _reading_vocabulary(vocabulary: dict[str, float]) -> dict[str, str]:
     """Katakana reading → indexed word, for words written in kanji whose reading is long enough
     (3+ kana) to be recognised inside a question spelled out in kana."""
     table: dict[str, str] = {}
-    for word in vocabulary:
+    # Homophones (出店 and 出展 are both シュッテン): the commoner word (lower idf) is the one meant,
+    # chosen the same way in every process whatever the order of the vocabulary.
+    for word in sorted(vocabulary, key=lambda w: (vocabulary[w], w)):
         if _KANJI.search(word) and len(word) >= 2:
             sound = reading(word)
             if len(sound) >= 3 and sound not in table:
@@ -521,7 +523,7 @@ def _reading_vocabulary(vocabulary: dict[str, float]) -> dict[str, str]:
     return table
 
 
-def spelled_out(question: str, readings: dict[str, str]) -> list[str]:
+def spelled_out(question: str, readings: dict[str, str], vocabulary: dict[str, float]) -> list[str]:
     """Indexed words the question spells in kana or mis-converts (きょうさい → 共済, 有資 → 融資).
 
     Owners type hiragana or accept a wrong kanji; matching by reading finds the word they meant.
@@ -530,10 +532,13 @@ def spelled_out(question: str, readings: dict[str, str]) -> list[str]:
     if not (_KANA_RUN.search(question) or _KANJI.search(question)):
         return []
     sound, boundaries = reading_boundaries(question)
+    # A word the question writes in kanji and the index knows is meant as written: its homophone is
+    # not "heard" beside it (出展補助 is not about 出店).
+    written = {reading(t) for t in tokenize(question) if _KANJI.search(t) and t in vocabulary}
     return [
         word
         for spoken, word in readings.items()
-        if spoken in sound and _starts_word(spoken, sound, boundaries)
+        if spoken in sound and spoken not in written and _starts_word(spoken, sound, boundaries)
     ]
 
 

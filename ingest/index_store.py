@@ -122,15 +122,6 @@ class IndexStore:
             return None
         return int(got["metadatas"][0]["version"])
 
-    def live_pointer(self) -> tuple[int, float | None] | None:
-        """The live version's number and when it went live (None before the first ingest)."""
-        got = self._meta.get(ids=[LIVE_ID], include=["metadatas"])
-        if not got["ids"]:
-            return None
-        meta = got["metadatas"][0]
-        switched = meta.get("switched_at")
-        return int(meta["version"]), float(switched) if switched is not None else None
-
     def live(self) -> VersionInfo | None:
         number = self.live_number()
         return self.version(number) if number is not None else None

@@ -8,7 +8,6 @@ go to test-artifacts/ (gitignored).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import pytest
 from bot.navigator import Navigator
 from bot.retrieval import Retriever
 from ingest.pipeline import run_ingest
+from tests.browser_support import ANSWER_TIMEOUT, new_widget, serious_violations
 from tests.web_support import (
     ADMIN_TOKEN,
     ARTIFACTS,
@@ -37,7 +37,6 @@ if not Path(CHROMIUM).exists():  # scripts/test.sh installs it; fail loudly rath
         f"{CHROMIUM} is missing: run scripts/test.sh (apt-get install chromium fonts-noto-cjk)"
     )
 
-ANSWER_TIMEOUT = 15_000  # ms: a bounded wait for an answer, not a speed assertion
 HOSTILE = "<b onmouseover=alert(1)>x</b><script>alert(2)</script>"
 
 
@@ -61,50 +60,6 @@ def server(navigator, tmp_path_factory, host_port) -> Iterator[str]:
     runtime = runtime_for(navigator, settings, tmp_path_factory.mktemp("web"))
     with live_server(settings, runtime) as base:
         yield base
-
-
-class Widget:
-    """The widget on one page, through its (open) shadow root, as a user works it."""
-
-    def __init__(self, page) -> None:
-        self.page = page
-        self.dialogs: list[str] = []
-        self.errors: list[str] = []
-        page.on("dialog", self._dialog)
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.host = page.locator("fujisawa-navigator")
-
-    def _dialog(self, dialog) -> None:
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    def open(self) -> None:
-        self.page.get_by_role("button", name=re.compile("支援ナビを開く|Open the support navigator")).click()
-        self.input.wait_for()
-
-    @property
-    def input(self):
-        return self.host.locator("#input")
-
-    def ask(self, question: str):
-        """Type and send with Enter; return the new answer's element once it is there."""
-        before = self.host.locator(".msg.bot[data-turn]").count()
-        self.input.fill(question)
-        self.input.press("Enter")
-        answer = self.host.locator(".msg.bot[data-turn]").nth(before)
-        answer.wait_for(timeout=ANSWER_TIMEOUT)
-        return answer
-
-    def element_count(self, selector: str) -> int:
-        return self.host.locator(selector).count()
-
-
-def new_widget(browser, url: str, **context) -> Widget:
-    page = browser.new_context(**context).new_page()
-    page.goto(url)
-    widget = Widget(page)
-    widget.host.locator(".launcher").wait_for()
-    return widget
 
 
 def test_demo_page_conversation_follow_up_feedback_and_staff_view(browser, server):
@@ -291,3 +246,11 @@ def test_html_in_the_knowledge_base_is_shown_as_text(browser, poisoned_server):
     for tag in ("b", "script", "img"):
         assert widget.element_count(f".log {tag}") == 0, tag
     assert widget.dialogs == [] and widget.errors == []
+
+
+def test_axe_finds_no_serious_violation_in_the_widget(browser, server):
+    widget = new_widget(browser, server + "/", viewport={"width": 1100, "height": 820})
+    assert serious_violations(widget.page) == []  # the closed launcher on the demo page
+    widget.open()
+    widget.ask("従業員4人の美容室ですがマル経は使えますか")
+    assert serious_violations(widget.page) == []  # the open panel with an answer, cards and buttons

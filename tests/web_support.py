@@ -25,6 +25,7 @@ from bot.db import open_database
 from bot.navigator import Navigator
 from bot.runtime import Runtime
 from bot.store import ConversationStore
+from bot.taught import TaughtQuestions
 from bot.web.app import create_app
 from ingest.settings import REPO_ROOT, Settings
 from tests.conftest import free_port, store_settings
@@ -53,7 +54,11 @@ def runtime_for(navigator: Navigator, settings: Settings, store: Settings | Path
     settings of a store made before (`store_settings`), to reopen it as a restarted app would."""
     if not isinstance(store, Settings):
         store = store_settings(settings, store)
-    conversations = ConversationStore(open_database(store))
+    database = open_database(store)
+    conversations = ConversationStore(database)
+    # the same index and embedder, answering with the taught questions of this store
+    taught = TaughtQuestions(database, navigator.retriever.embedder, settings.taught_similarity)
+    navigator = Navigator(settings, navigator.retriever, taught)
     return Runtime(settings, navigator, conversations, Conversation(navigator, conversations))
 
 

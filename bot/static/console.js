@@ -157,7 +157,7 @@
         summary.className = "error-text";
         return;
       }
-      if (report.unchanged) {
+      if (report.nothing_changed) {
         summary.textContent = lang === "en" ? "Nothing changed: the live version stays." : "変更はありません。公開中の版のままです。";
         return;
       }

@@ -103,12 +103,13 @@ def clear_session_cookie(response: Response, secure: bool) -> None:
 
 
 def same_origin(connection: HTTPConnection) -> bool:
-    """A browser's cross-site request says so (Sec-Fetch-Site, Origin); scripts send neither."""
+    """Whether a browser sent this from one of our own pages. Browsers say where a request comes
+    from (``Sec-Fetch-Site``, and ``Origin``, which is "null" under our no-referrer policy);
+    scripts send neither, and they hold no victim's cookie."""
     site = connection.headers.get("sec-fetch-site")
-    if site and site not in ("same-origin", "none"):
+    if site is not None and site not in ("same-origin", "none"):
         return False
     origin = connection.headers.get("origin")
-    if origin and origin != "null":
-        host = connection.headers.get("host", "")
-        return origin.split("://", 1)[-1] == host
-    return origin != "null"
+    if origin is None or origin == "null":
+        return origin is None or site is not None
+    return origin.split("://", 1)[-1] == connection.headers.get("host", "")

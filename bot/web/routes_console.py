@@ -18,7 +18,9 @@ from bot.web.console_pages import render
 from bot.web.context import context
 from bot.web.routes_admin import Admin
 from bot.web.routes_documents import document_items
+from bot.web.routes_questions import group_list, taught_of
 from bot.web.routes_staff import dashboard_data
+from bot.web.routes_versions import versions_data
 from ingest.library import DocumentLibrary
 
 router = APIRouter(prefix="/admin/console", include_in_schema=False)
@@ -45,6 +47,24 @@ def documents_page(request: Request, admin: Admin) -> HTMLResponse:
     }
     return render(
         request, "console/documents.html", "documents", documents=documents, kept=kept, deleted=deleted
+    )
+
+
+@router.get("/versions", response_class=HTMLResponse)
+def versions_page(request: Request, admin: Admin) -> HTMLResponse:
+    data = versions_data(request)
+    return render(request, "console/versions.html", "versions", versions=data["items"], live=data["live"])
+
+
+@router.get("/questions", response_class=HTMLResponse)
+def questions_page(request: Request, admin: Admin) -> HTMLResponse:
+    return render(
+        request,
+        "console/questions.html",
+        "questions",
+        groups=group_list(request, 100),
+        taught=taught_of(request).list(),
+        records=picker_records(request),
     )
 
 

@@ -51,7 +51,7 @@ class OutOfScopeRequest(BaseModel):
     key: str = Field(description="the group's key (GET /admin/unanswered/groups)")
 
 
-def _taught(request: Request) -> TaughtQuestions:
+def taught_of(request: Request) -> TaughtQuestions:
     taught = context(request).runtime.navigator.taught
     if taught is None:
         raise ApiError(503, "taught_unavailable", "this server answers without taught questions")
@@ -65,9 +65,9 @@ def _index(request: Request) -> LoadedIndex:
         raise ApiError(503, "index_not_ready", str(exc)) from exc
 
 
-def _groups(request: Request, limit: int) -> list[dict[str, Any]]:
+def group_list(request: Request, limit: int) -> list[dict[str, Any]]:
     runtime = context(request).runtime
-    taught = _taught(request)
+    taught = taught_of(request)
     return unanswered_groups(runtime.store, taught.embeddings, taught, limit=limit)
 
 
@@ -76,7 +76,7 @@ def _groups(request: Request, limit: int) -> list[dict[str, Any]]:
     summary="No-match questions grouped by need (same text, then near-duplicates), most frequent first",
 )
 def groups(request: Request, limit: int = Query(default=50, ge=1, le=500)) -> JSONResponse:
-    items = _groups(request, limit)
+    items = group_list(request, limit)
     return JSONResponse({"count": len(items), "items": items})
 
 
@@ -90,7 +90,7 @@ def groups_csv(request: Request, limit: int = Query(default=500, ge=1, le=500)) 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["question", "count", "first_seen", "last_seen", "variants"])
-    for group in _groups(request, limit):
+    for group in group_list(request, limit):
         writer.writerow(
             [
                 _cell(group["question"]),
@@ -118,7 +118,7 @@ def out_of_scope(body: OutOfScopeRequest, request: Request, admin: Admin) -> JSO
 
 @router.get("/taught", summary="Questions staff taught, newest first")
 def taught_list(request: Request) -> JSONResponse:
-    items = _taught(request).list()
+    items = taught_of(request).list()
     return JSONResponse({"count": len(items), "items": items})
 
 
@@ -128,7 +128,7 @@ def teach(body: TeachRequest, request: Request, admin: Admin) -> JSONResponse:
     question = clean_text(body.question, ctx.settings.max_message_chars, field="question")
     if not is_clean_id(body.record_id):
         raise ApiError(422, "invalid_request", "record_id: not a record id")
-    taught = _taught(request)
+    taught = taught_of(request)
     record = _index(request).records.get(body.record_id)
     if record is None:
         raise ApiError(404, "unknown_record", f"no record {body.record_id} in the live index")
@@ -143,7 +143,7 @@ def teach(body: TeachRequest, request: Request, admin: Admin) -> JSONResponse:
 def untaught(
     taught_id: Annotated[int, Path(ge=1, le=2**63 - 1)], request: Request, admin: Admin
 ) -> JSONResponse:
-    removed = _taught(request).remove(taught_id)
+    removed = taught_of(request).remove(taught_id)
     if removed is None:
         raise ApiError(404, "unknown_taught", f"no taught question {taught_id}")
     AuditLog(context(request).runtime.store.db).record(

@@ -39,12 +39,11 @@ def dashboard_data(request: Request) -> dict[str, Any]:
         index = retriever.index()
     except Exception:  # noqa: BLE001 - no index yet: the dashboard still shows the store's figures
         index = None
-    live = retriever.store.live_pointer() if index is not None else None
     titles = {rid: r.title for rid, r in (index.records.items() if index else []) if r.kind == "program"}
     db = ctx.runtime.store.db
     return {
-        "live_version": live[0] if live else None,
-        "switched_at": live[1] if live else None,
+        "live_version": retriever.store.live_number(),
+        "switched_at": retriever.store.switched_at(),
         "documents": len(DocumentLibrary(ctx.settings).files()),
         "records": dict(Counter(r.kind for r in index.records.values())) if index else {},
         "today": today_counts(db),

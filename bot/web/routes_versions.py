@@ -59,12 +59,17 @@ def _item(info: VersionInfo, live: int | None) -> dict[str, Any]:
     }
 
 
-@router.get("/versions", summary="Index versions, newest first: which is live, candidates, their changes")
-def versions(request: Request, admin: Admin) -> JSONResponse:
+def versions_data(request: Request) -> dict[str, Any]:
+    """Every kept version, newest first, with its change report (the API's and the console's)."""
     store = _store(context(request))
     live = store.live_number()
     items = [_item(info, live) for info in reversed(store.versions())]
-    return JSONResponse({"live": live, "switched_at": store.switched_at(), "items": items})
+    return {"live": live, "switched_at": store.switched_at(), "items": items}
+
+
+@router.get("/versions", summary="Index versions, newest first: which is live, candidates, their changes")
+def versions(request: Request, admin: Admin) -> JSONResponse:
+    return JSONResponse(versions_data(request))
 
 
 @router.post("/versions/{number}/switch", summary="Make a ready index version live")
