@@ -7,8 +7,6 @@ cut in Python over bounded row sets rather than with a dialect's date functions.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import time
 from collections import Counter, defaultdict
@@ -19,10 +17,10 @@ from sqlalchemy import func, select, update
 
 from bot.db.engine import Database
 from bot.db.schema import feedback, sessions, turns
+from bot.spreadsheet import excel_csv
 from ingest.dates import JST
 
 MONTHS_SHOWN = 12
-_CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def start_of_today(now: float | None = None) -> float:
@@ -81,25 +79,12 @@ def answers_by_program(db: Database, titles: dict[str, str], now: float | None =
 
 
 def answers_csv(table: dict[str, Any]) -> str:
-    """The table as CSV for Excel: UTF-8 with a BOM; cells that a spreadsheet would run are escaped."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["program_id", "program", *table["months"], "total"])
-    for row in table["rows"]:
-        writer.writerow(
-            [
-                safe_cell(row["id"]),
-                safe_cell(row["title"]),
-                *(row["months"][m] for m in table["months"]),
-                row["total"],
-            ]
-        )
-    return "\ufeff" + out.getvalue()
-
-
-def safe_cell(value: object) -> str:
-    text = str(value)
-    return "'" + text if text.startswith(_CSV_FORMULA_START) else text
+    """The table as CSV for Excel (bot/spreadsheet.py)."""
+    rows = (
+        [row["id"], row["title"], *(row["months"][m] for m in table["months"]), row["total"]]
+        for row in table["rows"]
+    )
+    return excel_csv(["program_id", "program", *table["months"], "total"], rows)
 
 
 def feedback_items(db: Database, rating: int | None, limit: int = 100) -> list[dict[str, Any]]:

@@ -197,3 +197,86 @@ def test_sign_in_is_limited_in_the_store(navigator, tmp_path):
         assert sign_in(client, other, CHIEF, CHIEF_PASSWORD).status_code == 429
     entries = AuditLog(runtime.store.db).entries()
     assert [e["action"] for e in entries].count("sign_in_failed") == 3
+
+
+def test_the_audit_log_records_each_admin_action_without_owners_words(console):
+    base, runtime = console
+    client, csrf = signed_in(base)
+    send = {"X-CSRF-Token": csrf}
+    question = "駐車場の看板を光らせる許可はどこで取りますか"
+    asked = httpx.post(f"{base}/api/chat", json={"message": question}).json()
+    assert asked["status"] == "no_match"
+    leaflet = "# かもめ市場 出店案内\n出店の申込は組合事務局で受け付けます。".encode()
+    assert (
+        client.post(
+            f"{base}/admin/documents", files={"file": ("ichiba.md", leaflet)}, headers=send
+        ).status_code
+        == 201
+    )
+    again = "# かもめ市場 出店案内\n出店の申込は組合事務局で受け付けます。毎週土曜日。".encode()
+    assert (
+        client.post(f"{base}/admin/documents", files={"file": ("ichiba.md", again)}, headers=send).status_code
+        == 201
+    )
+    kept = client.get(f"{base}/admin/documents/ichiba.md/versions").json()["versions"]
+    restored = client.post(
+        f"{base}/admin/documents/ichiba.md/restore", json={"version": kept[0]["version"]}, headers=send
+    )
+    assert restored.status_code == 200, restored.text
+    assert client.delete(f"{base}/admin/documents/ichiba.md", headers=send).status_code == 200
+    group = next(
+        g for g in client.get(f"{base}/admin/unanswered/groups").json()["items"] if g["question"] == question
+    )
+    marked = client.post(f"{base}/admin/unanswered/out-of-scope", json={"key": group["key"]}, headers=send)
+    assert marked.status_code == 200
+    taught = client.post(
+        f"{base}/admin/taught", json={"question": question, "record_id": "I-6-1"}, headers=send
+    )
+    assert taught.status_code == 201
+    assert client.delete(f"{base}/admin/taught/{taught.json()['id']}", headers=send).status_code == 200
+
+    entries = AuditLog(runtime.store.db).entries(1000)
+    mine = {(e["action"], e["target"]) for e in entries if e["actor"] == CHIEF}
+    for expected in (
+        ("sign_in", ""),
+        ("upload", "ichiba.md"),
+        ("restore", "ichiba.md"),
+        ("delete", "ichiba.md"),
+        ("teach", "I-6-1"),
+    ):
+        assert expected in mine, expected
+    assert {"out_of_scope", "untaught"} <= {action for action, _ in mine}
+    assert question not in str(entries)  # owners' words follow retention, not the kept log
+    page = client.get(f"{base}/admin/console/audit")
+    assert page.status_code == 200 and "ichiba.md" in page.text
+    client.close()
+
+
+def test_dashboard_csv_is_excel_ready(console):
+    base, _ = console
+    client, _ = signed_in(base)
+    answered = httpx.post(f"{base}/api/chat", json={"message": "設備を買うためにお金を借りたい"}).json()
+    assert answered["status"] == "answered"
+    dashboard = client.get(f"{base}/admin/dashboard").json()
+    assert dashboard["today"]["answers"] >= 1 and dashboard["live_version"] is not None
+    cited = answered["citations"][0]["id"]
+    assert any(row["id"] == cited for row in dashboard["by_program"]["rows"])
+    csv = client.get(f"{base}/admin/dashboard/answers.csv")
+    assert csv.headers["content-type"].startswith("text/csv")
+    assert "attachment" in csv.headers["content-disposition"]
+    assert csv.content.startswith("\ufeff".encode())
+    assert csv.text.lstrip("\ufeff").splitlines()[0].startswith("program_id,program,")
+    client.close()
+
+
+def test_formula_cells_are_escaped():
+    from bot.spreadsheet import safe_cell
+
+    assert [safe_cell(v) for v in ("=HYPERLINK(1)", "+1", "-1", "@x", "\tx", "ok")] == [
+        "'=HYPERLINK(1)",
+        "'+1",
+        "'-1",
+        "'@x",
+        "'\tx",
+        "ok",
+    ]

@@ -27,6 +27,7 @@ from slack_bolt import Ack, App, BoltContext, BoltRequest, BoltResponse, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.db.audit import AuditLog
 from bot.runtime import Runtime
 from bot.slack import blocks
 from bot.slack.dedupe import SeenEvents
@@ -213,6 +214,7 @@ class SlackHandlers:
 
     def _reindex(self, respond: Respond, user: str) -> None:
         """Re-ingest knowledge/ and post the report to the channel (who ran it, what changed)."""
+        AuditLog(self.store.db).record(f"slack:{user}", "reingest", "knowledge")
         try:
             ingest = self.ingest or run_ingest  # looked up at call time: tests may slow it down
             report = ingest(self.settings, embedder=self.runtime.navigator.retriever.embedder)

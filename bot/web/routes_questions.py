@@ -8,8 +8,6 @@ the audit log, which names records and keys' lengths, never an owner's question 
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -19,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from bot.db.audit import AuditLog
 from bot.retrieval import IndexNotReady, LoadedIndex
+from bot.spreadsheet import CSV_RESPONSE, csv_download, excel_csv
 from bot.taught import TaughtQuestions
 from bot.unanswered import mark_out_of_scope, unanswered_groups
 from bot.web.context import context
@@ -39,7 +38,6 @@ router = APIRouter(
 
 PICKER_KINDS = ("program", "document", "passage")
 PICKER_LIMIT = 50
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class TeachRequest(BaseModel):
@@ -84,26 +82,15 @@ def groups(request: Request, limit: int = Query(default=50, ge=1, le=500)) -> JS
     "/unanswered.csv",
     summary="The unanswered groups as a spreadsheet (UTF-8 with BOM)",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "CSV"}},
+    responses=CSV_RESPONSE,
 )
 def groups_csv(request: Request, limit: int = Query(default=500, ge=1, le=500)) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["question", "count", "first_seen", "last_seen", "variants"])
-    for group in group_list(request, limit):
-        writer.writerow(
-            [
-                _cell(group["question"]),
-                group["count"],
-                _iso(group["first_seen"]),
-                _iso(group["last_seen"]),
-                _cell(" | ".join(group["questions"])),
-            ]
-        )
-    return Response(
-        "\ufeff" + out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="unanswered.csv"'},
+    rows = (
+        [g["question"], g["count"], _iso(g["first_seen"]), _iso(g["last_seen"]), " | ".join(g["questions"])]
+        for g in group_list(request, limit)
+    )
+    return csv_download(
+        excel_csv(["question", "count", "first_seen", "last_seen", "variants"], rows), "unanswered.csv"
     )
 
 
@@ -183,8 +170,3 @@ def _id_order(record_id: str) -> list[tuple[int, int, str]]:
 
 def _iso(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, JST).isoformat(timespec="seconds")
-
-
-def _cell(text: str) -> str:
-    """A cell a spreadsheet shows as text: one starting like a formula gets a leading apostrophe."""
-    return "'" + text if text.startswith(_FORMULA_START) else text

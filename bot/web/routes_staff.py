@@ -8,14 +8,15 @@ can already do everything).
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from bot.db.accounts import AccountError, Accounts
 from bot.db.audit import AuditLog
+from bot.spreadsheet import CSV_RESPONSE, csv_download
 from bot.staff_reports import (
     answers_by_program,
     answers_csv,
@@ -58,13 +59,14 @@ def dashboard(request: Request, admin: Admin) -> JSONResponse:
     return JSONResponse(dashboard_data(request))
 
 
-@router.get("/dashboard/answers.csv", summary="Answers by program per month as CSV (UTF-8 with BOM)")
+@router.get(
+    "/dashboard/answers.csv",
+    summary="Answers by program per month as CSV (UTF-8 with BOM)",
+    response_class=Response,
+    responses=CSV_RESPONSE,
+)
 def dashboard_csv(request: Request, admin: Admin) -> Response:
-    return Response(
-        answers_csv(dashboard_data(request)["by_program"]),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="answers-by-program.csv"'},
-    )
+    return csv_download(answers_csv(dashboard_data(request)["by_program"]), "answers-by-program.csv")
 
 
 @router.get("/feedback/turns", summary="Feedback with its whole turn (question, answer, citations, channel)")
@@ -80,7 +82,9 @@ def feedback_turns(
 
 
 @router.post("/feedback/{feedback_id}/handled", summary="Mark a piece of feedback handled")
-def feedback_handled(feedback_id: int, request: Request, admin: Admin) -> JSONResponse:
+def feedback_handled(
+    feedback_id: Annotated[int, Path(ge=1, le=2**63 - 1)], request: Request, admin: Admin
+) -> JSONResponse:
     db = context(request).runtime.store.db
     if not mark_feedback_handled(db, feedback_id, admin):
         raise ApiError(404, "unknown_feedback", f"no feedback {feedback_id}")

@@ -10,9 +10,9 @@ and rollback is in the audit log with the admin's name and the version numbers.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 
 from bot.db.audit import AuditLog
@@ -26,6 +26,8 @@ from ingest.index_store import IndexStore, VersionInfo
 from ingest.pipeline import IngestBusy, writer_lock
 
 log = logging.getLogger("navigator.admin")
+
+VersionNumber = Annotated[int, Path(ge=1, le=10**9, description="an index version's number")]
 
 router = APIRouter(prefix="/admin", tags=["admin"], responses=ADMIN_ERRORS)
 
@@ -73,7 +75,7 @@ def versions(request: Request, admin: Admin) -> JSONResponse:
 
 
 @router.post("/versions/{number}/switch", summary="Make a ready index version live")
-def switch(number: int, request: Request, admin: Admin) -> JSONResponse:
+def switch(number: VersionNumber, request: Request, admin: Admin) -> JSONResponse:
     ctx = context(request)
     store = _store(ctx)
     try:
@@ -111,7 +113,7 @@ def rollback(body: RollbackRequest, request: Request, admin: Admin) -> JSONRespo
     "/versions/{number}/ask",
     summary="Answer a question from a given index version (a candidate before it goes live); nothing is stored",
 )
-def ask(number: int, body: AskVersionRequest, request: Request, admin: Admin) -> JSONResponse:
+def ask(number: VersionNumber, body: AskVersionRequest, request: Request, admin: Admin) -> JSONResponse:
     ctx = context(request)
     message = clean_text(body.message, ctx.settings.max_message_chars)
     store = _store(ctx)
