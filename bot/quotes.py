@@ -44,14 +44,20 @@ _ASKS = (
         re.compile(
             r"いくら|上限|限度|金額|補助額|助成額|最大|最高|何円|何万|how much|maximum|max\b|limit|amount|up to"
         ),
-        re.compile(r"[0-9０-９,，]+\s*(?:万|千|億)?円|円まで"),
+        re.compile(
+            r"[0-9０-９,，]+\s*(?:万|千|億)?円|円まで|\d[\d,.]*\s*(?:million\s+|thousand\s+)?yen|¥\s*\d",
+            re.IGNORECASE,
+        ),
         re.compile(r"額|上限|限度|補助率|内容"),  # 支給額, 交付額, 貸付限度額, 補助率及び上限額…
     ),
     _Ask(  # rates
         re.compile(
             r"補助率|助成率|利率|金利|利息|何割|何分の|何パーセント|何%|rate|interest|percent|ratio|share"
         ),
-        re.compile(r"[0-9０-９.]+\s*[%％]|分の|割|利率|金利|補助率|助成率"),
+        re.compile(
+            r"[0-9０-９.]+\s*[%％]|分の|割|利率|金利|補助率|助成率|percent|\b(?:half|two.thirds|a third)\b",
+            re.IGNORECASE,
+        ),
         re.compile(r"補助率|助成率|利率|金利|上限|内容"),
     ),
     _Ask(  # dates, periods, deadlines
@@ -60,7 +66,11 @@ _ASKS = (
             r"when|deadline|until|period|still open|open for|start|close"
         ),
         re.compile(
-            r"[0-9０-９]{1,2}\s*月\s*[0-9０-９]{1,2}\s*日|[0-9]{4}[/.][0-9]{1,2}[/.][0-9]{1,2}|期間|期限|まで|前|以内"
+            r"[0-9０-９]{1,2}\s*月\s*[0-9０-９]{1,2}\s*日|[0-9０-９]{1,2}\s*月(?:頃|ごろ|上旬|中旬|下旬|末)|"
+            r"[0-9]{4}[/.][0-9]{1,2}[/.][0-9]{1,2}|期間|期限|まで|前|以内|"
+            r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b|"
+            r"\b(?:until|deadline|due)\b",
+            re.IGNORECASE,
         ),
         re.compile(r"期間|期限|締切|日程|スケジュール|申請方法|手続"),
     ),
@@ -69,19 +79,30 @@ _ASKS = (
             r"書類|必要なもの|何が(?:要|い|必要)|なにが(?:要|い|必要)|提出|添付|持って|そろえ|揃え|"
             r"documents?|papers?|submit|attach|need to bring"
         ),
-        re.compile(r"書|証明|写し|申請書|計画書|見積|登記|納税|決算|図面|カタログ|パンフレット|写真"),
+        re.compile(
+            r"書|証明|写し|申請書|計画書|見積|登記|納税|決算|図面|カタログ|パンフレット|写真|"
+            r"\b(?:form|certificate|copy|copies|plan|statement|letter|proxy|seal|quotation|receipt)s?\b",
+            re.IGNORECASE,
+        ),
         re.compile(r"書類|提出|添付|申請方法"),
     ),
     _Ask(  # whom to call
         re.compile(r"電話|問い?合わ?せ|問合せ|連絡先|窓口|担当|どこに|phone|call|contact|who"),
-        re.compile(r"0\d{1,4}[-‐－(（]\s*\d{1,4}|電話|TEL|窓口|課|係"),
+        re.compile(
+            r"0\d{1,4}[-‐－(（]\s*\d{1,4}|電話|TEL|窓口|課|係|\b(?:extension|ext|phone|tel|desk|division|section|office)\b",
+            re.IGNORECASE,
+        ),
         re.compile(r"問い?合わ?せ|問合せ|窓口|連絡先|申請先|担当"),
     ),
     _Ask(  # counts and durations
         re.compile(
             r"何(?:ヶ|か|カ|ケ|箇)月|何年|何回|何日間|何人|何件|何社|何個|何度|how many|how long|how often"
         ),
-        re.compile(r"[0-9０-９]+\s*(?:か月|ヶ月|カ月|ケ月|箇月|年|回|日|人|件|社|個|度)"),
+        re.compile(
+            r"[0-9０-９]+\s*(?:か月|ヶ月|カ月|ケ月|箇月|年|回|日|人|件|社|個|度)|"
+            r"\b\d+\s*(?:years?|months?|times|days|people|employees|companies)\b",
+            re.IGNORECASE,
+        ),
         re.compile(r"期間|回数|内容|上限"),
     ),
     _Ask(  # eligibility and exclusions

@@ -7,7 +7,6 @@ embedder is refused: vectors from two models are not comparable.
 
 from __future__ import annotations
 
-import time
 from importlib.metadata import version
 from threading import Lock
 
@@ -128,39 +127,3 @@ def make_embedder(spec: str, threads: int = 2) -> Embeddings:
 
 def embedder_name(embedder: Embeddings) -> str:
     return getattr(embedder, "name", type(embedder).__name__)
-
-
-class LazyEmbedder(Embeddings):
-    """The same model as an existing embedder, as its own instance loaded on first use, for work in
-    the background of a server (its re-ingests).
-
-    Its own instance: sharing the chat's would make every question wait on the model's lock behind
-    a batch of documents (1.3 s chat p95 under a re-ingest, measured). Small batches with a pause
-    after each (as long as the batch took, times ``pause``): the cores are shared with the chat,
-    and a re-ingest may take twice as long where an answer must not.
-    """
-
-    def __init__(self, spec: str, threads: int, name: str, batch: int = 4, pause: float = 2.0) -> None:
-        self.spec, self.threads, self.name = spec, threads, name
-        self.batch, self.pause = max(1, batch), pause
-        self._inner: Embeddings | None = None
-        self._load_lock = Lock()
-
-    def _model(self) -> Embeddings:
-        with self._load_lock:
-            if self._inner is None:
-                self._inner = make_embedder(self.spec, self.threads)
-            return self._inner
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        model = self._model()
-        vectors: list[list[float]] = []
-        for start in range(0, len(texts), self.batch):
-            started = time.monotonic()
-            vectors.extend(model.embed_documents(texts[start : start + self.batch]))
-            if self.pause:
-                time.sleep((time.monotonic() - started) * self.pause)
-        return vectors
-
-    def embed_query(self, text: str) -> list[float]:
-        return self._model().embed_query(text)

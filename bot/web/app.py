@@ -44,7 +44,8 @@ from bot.web.observability import AccessLog, Metrics, configure_json_logging
 from bot.web.observability import router as metrics_router
 from bot.web.ratelimit import RateLimiter
 from bot.web.security import SecurityHeaders
-from ingest.embeddings import LazyEmbedder, embedder_name
+from ingest.background_embedder import BackgroundEmbedder
+from ingest.embeddings import embedder_name
 from ingest.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         # SudachiPy tokenizer, tens of MB).
         anyio.to_thread.current_default_thread_limiter().total_tokens = max(1, settings.web_threads)
         yield
+        ingest_embedder.close()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -76,9 +78,9 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         redoc_url=None,
     )
     chat_embedder = runtime.navigator.retriever.embedder
-    # Re-ingests get their own instance of the model: never the chat's lock (see LazyEmbedder).
-    ingest_embedder = LazyEmbedder(
-        settings.embedder, settings.serve_embed_threads, embedder_name(chat_embedder)
+    # Re-ingests embed in a child process that only gets idle cores (ingest/background_embedder.py).
+    ingest_embedder = BackgroundEmbedder(
+        settings.embedder, settings.embed_threads, embedder_name(chat_embedder)
     )
     jobs = IngestJobs(settings, ingest_embedder, runtime.store.db)
     jobs.recover()  # a job a stopped process left `running` is `interrupted`
