@@ -63,8 +63,31 @@ def brochure_pdf(path: Path, megabytes: int = 20) -> None:
     path.write_bytes(bytes(out))
 
 
-def start_server(port: int, data_dir: str) -> subprocess.Popen[bytes]:
+def start_chroma(path: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """`chroma run` on a free loopback port, as docker-compose runs the index beside the API."""
+    port = free_port()
+    chroma = Path(sys.executable).with_name("chroma")
+    process = subprocess.Popen(
+        [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2):
+                return process, url
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("chroma run did not start") from None
+            time.sleep(0.2)
+
+
+def start_server(port: int, data_dir: str, chroma_url: str | None = None) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NAVIGATOR_", "SLACK_"))}
+    if chroma_url:
+        env["NAVIGATOR_CHROMA_URL"] = chroma_url
     env.update(
         NAVIGATOR_DATA_DIR=data_dir,
         NAVIGATOR_RATE_LIMIT_PER_MINUTE="0",
@@ -230,6 +253,11 @@ def main() -> int:
     parser.add_argument("--keep-log", help="copy the server's JSON log here")
     parser.add_argument("--no-reingest", action="store_true", help="uploads only, no re-ingest")
     parser.add_argument("--megabytes", type=int, default=20, help="size of each uploaded document")
+    parser.add_argument(
+        "--chroma-server",
+        action="store_true",
+        help="the index in a `chroma run` process, as docker-compose deploys it (default: embedded Chroma)",
+    )
     args = parser.parse_args()
 
     questions = load_questions()
@@ -241,7 +269,8 @@ def main() -> int:
         document_path = Path(data_dir) / "brochure.pdf"
         brochure_pdf(document_path, args.megabytes)
         document = document_path.read_bytes()
-        server = start_server(port, data_dir)
+        chroma, chroma_url = start_chroma(Path(data_dir) / "chroma") if args.chroma_server else (None, None)
+        server = start_server(port, data_dir, chroma_url)
         try:
             ready = wait_ready(base, server)
             phases = [time.time()]
@@ -253,17 +282,23 @@ def main() -> int:
                 busy = summary(asyncio.run(run_load(port, questions, args)))
                 phases.append(time.time())
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            for process in (server, chroma):
+                if process is None:
+                    continue
+                process.terminate()
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
             if args.keep_log:
                 Path(args.keep_log).write_bytes((Path(data_dir) / "serve.log").read_bytes())
             served = server_latencies(Path(data_dir) / "serve.log", phases)
     accepted = sum(1 for _, status in work.uploads if status == 201)
     upload_s = percentile([s for s, _ in work.uploads], 50)
-    print(f"machine: {os.cpu_count()} cores; server: navigator serve, index v{ready['index_version']}")
+    index = "a `chroma run` server" if args.chroma_server else "embedded Chroma"
+    print(
+        f"machine: {os.cpu_count()} cores; server: navigator serve, index v{ready['index_version']} in {index}"
+    )
     print(
         f"chat load: {args.clients} clients, think {args.think:g} s, {args.duration:.0f} s measured per phase"
     )
