@@ -16,8 +16,11 @@ from dataclasses import dataclass
 _HOUSEHOLD = re.compile(
     r"(?:^|[^\u4e00-\u9fff])家(?:の|に|を)|住まい|自宅|市営住宅|県営住宅|公営住宅|県民共済|都民共済|家庭用|家庭の|一般家庭|住宅ローン|住宅の|マイホーム|我が家|わが家|うちの家|実家|持ち家|賃貸住宅|"
     r"個人的|私生活|家族の|子ども|子供|育児手当|児童手当|年金|医療費|住民票|引っ越し|結婚|家計|生活費|"
-    r"カードローン|キャッシング|消費者金融|マイカーローン|車のローン|教育ローン|奨学金|"
-    r"my home|my house|household|mortgage|personal loan|card loan|pension|my family|my kids|my children"
+    r"カードローン|キャッシング|消費者金融|マイカー|車のローン|教育ローン|奨学金|"
+    # a person's own papers, insurance and family care: the city's general desks, not business support
+    r"国民健康保険|国保|介護認定|介護保険|(?:母|父|親|祖母|祖父|妻|夫)の介護|マイナンバーカード|戸籍|印鑑登録|"
+    r"my home|my house|household|mortgage|personal loan|card loan|pension|my family|my kids|my children|"
+    r"residence certificate|family register|my (?:mother|father|parents)\b|health insurance premium"
 )
 # A person's own matters even when the business is named ("ラーメン屋の店主ですが、自分の年金…").
 _PERSONAL = re.compile(

@@ -81,7 +81,7 @@ class Settings(BaseSettings):
     min_alias_chars: int = Field(default=3, description="shortest catalog alias that alone covers a question")
     min_dense: float | None = Field(default=None, description="dense similarity that alone covers a question")
     min_keyword: float = Field(
-        default=8.0, description="BM25 score that covers a question with some similarity"
+        default=6.0, description="BM25 score that covers a question with some similarity"
     )
     min_keyword_dense: float | None = Field(default=None, description="similarity needed beside min_keyword")
     taught_similarity: float = Field(
