@@ -6,10 +6,11 @@ eval/questions.yaml) is measured twice on the same server: first alone, then whi
 ``--uploaders`` clients each upload a 20 MB PDF (one page of text and a 20 MB photo, as a brochure
 is) again and again over a 100 Mbit/s link each (``--mbps``; 0 sends as fast as loopback goes),
 and re-ingests run back to back, each with real work (a notice of 300 sections, reworded every
-round, to embed). Uploads are read in the sandbox's
+round, to embed), with the index in a `chroma run` process as docker-compose deploys it
+(``--embedded``: embedded Chroma in the API process). Uploads are read in the sandbox's
 processes and on the admin threads, never on the chat's; the target is chat p95 under admin work
 within 2x of idle. Run:
-    .venv/bin/python benchmarks/admin_load.py [--duration 20] [--uploaders 4]
+    .venv/bin/python benchmarks/admin_load.py [--duration 20] [--uploaders 4] [--embedded]
 """
 
 from __future__ import annotations
@@ -254,9 +255,10 @@ def main() -> int:
     parser.add_argument("--no-reingest", action="store_true", help="uploads only, no re-ingest")
     parser.add_argument("--megabytes", type=int, default=20, help="size of each uploaded document")
     parser.add_argument(
-        "--chroma-server",
+        "--embedded",
         action="store_true",
-        help="the index in a `chroma run` process, as docker-compose deploys it (default: embedded Chroma)",
+        help="embedded Chroma in the API process (the default install) instead of a `chroma run` "
+        "process as docker-compose deploys it",
     )
     args = parser.parse_args()
 
@@ -269,7 +271,7 @@ def main() -> int:
         document_path = Path(data_dir) / "brochure.pdf"
         brochure_pdf(document_path, args.megabytes)
         document = document_path.read_bytes()
-        chroma, chroma_url = start_chroma(Path(data_dir) / "chroma") if args.chroma_server else (None, None)
+        chroma, chroma_url = start_chroma(Path(data_dir) / "chroma") if not args.embedded else (None, None)
         server = start_server(port, data_dir, chroma_url)
         try:
             ready = wait_ready(base, server)
@@ -295,7 +297,7 @@ def main() -> int:
             served = server_latencies(Path(data_dir) / "serve.log", phases)
     accepted = sum(1 for _, status in work.uploads if status == 201)
     upload_s = percentile([s for s, _ in work.uploads], 50)
-    index = "a `chroma run` server" if args.chroma_server else "embedded Chroma"
+    index = "embedded Chroma" if args.embedded else "a `chroma run` server"
     print(
         f"machine: {os.cpu_count()} cores; server: navigator serve, index v{ready['index_version']} in {index}"
     )
