@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import http.client
 import json
 import os
@@ -29,7 +30,10 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 from load import free_port, load_questions, percentile, run_load, wait_ready  # noqa: E402
+
+from tests.conftest import chroma_server  # noqa: E402 - `chroma run` as the tests start it
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "benchmark-admin-token"
@@ -62,27 +66,6 @@ def brochure_pdf(path: Path, megabytes: int = 20) -> None:
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     path.write_bytes(bytes(out))
-
-
-def start_chroma(path: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """`chroma run` on a free loopback port, as docker-compose runs the index beside the API."""
-    port = free_port()
-    chroma = Path(sys.executable).with_name("chroma")
-    process = subprocess.Popen(
-        [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2):
-                return process, url
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("chroma run did not start") from None
-            time.sleep(0.2)
 
 
 def start_server(port: int, data_dir: str, chroma_url: str | None = None) -> subprocess.Popen[bytes]:
@@ -271,7 +254,8 @@ def main() -> int:
         document_path = Path(data_dir) / "brochure.pdf"
         brochure_pdf(document_path, args.megabytes)
         document = document_path.read_bytes()
-        chroma, chroma_url = start_chroma(Path(data_dir) / "chroma") if not args.embedded else (None, None)
+        chroma = contextlib.ExitStack()
+        chroma_url = None if args.embedded else chroma.enter_context(chroma_server(Path(data_dir) / "chroma"))
         server = start_server(port, data_dir, chroma_url)
         try:
             ready = wait_ready(base, server)
@@ -284,14 +268,12 @@ def main() -> int:
                 busy = summary(asyncio.run(run_load(port, questions, args)))
                 phases.append(time.time())
         finally:
-            for process in (server, chroma):
-                if process is None:
-                    continue
-                process.terminate()
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+            chroma.close()
             if args.keep_log:
                 Path(args.keep_log).write_bytes((Path(data_dir) / "serve.log").read_bytes())
             served = server_latencies(Path(data_dir) / "serve.log", phases)

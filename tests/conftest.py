@@ -205,3 +205,16 @@ def run_json(settings: Settings, *args: str, **extra_env: str) -> tuple[int, dic
     done = run_cli(settings, *args, "--json", **extra_env)
     assert done.stdout.strip(), done.stderr
     return done.returncode, json.loads(done.stdout)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """The system Chromium under Playwright (never `playwright install`), one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.web_support import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,7 +14,7 @@ from bot.runtime import build_runtime
 from bot.web.app import create_app
 from ingest.pipeline import run_ingest
 from tests.plan_formats import write_binary_txt, write_pdf, write_truncated_pdf
-from tests.web_support import ADMIN_TOKEN, web_settings
+from tests.web_support import ADMIN_TOKEN, wait_job, web_settings
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
@@ -26,16 +25,6 @@ def admin(settings, embedder):
     run_ingest(settings, embedder=embedder)
     web = web_settings(settings)
     return TestClient(create_app(web, build_runtime(web, Retriever(web, embedder=embedder))))
-
-
-def wait_job(client: TestClient, job_id: str, timeout: float = 120) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = client.get(f"/admin/reingest/{job_id}", headers=AUTH).json()
-        if job["status"] != "running":
-            return job
-        time.sleep(0.1)
-    pytest.fail("the re-ingest job did not finish")
 
 
 def upload(client: TestClient, name: str, content: bytes, headers=AUTH):

@@ -26,7 +26,7 @@ from ingest.settings import REPO_ROOT
 from tests.browser_support import ANSWER_TIMEOUT, new_widget, serious_violations
 from tests.conftest import KNOWLEDGE, make_settings
 from tests.console_support import CHIEF, CHIEF_PASSWORD, console_settings
-from tests.web_support import ADMIN_TOKEN, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, live_server, web_settings
+from tests.web_support import ADMIN_TOKEN, ARTIFACTS, CHROMIUM, live_server, web_settings
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -59,14 +59,6 @@ NIGHT_MARKET = """# 湘南かもめ夜市 出店応援金 募集要項（令和8
 NIGHT_MARKET_QUESTION = "夜市に出店する店への応援金はいくらまでですか"
 MISSED = "店の前に置く看板の許可はどこで取りますか"  # nothing answers a shop sign's permit
 TEACH_TO = "I-6-1"  # expert business consultation (permits among its topics)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ The documents are the fictional evaluation set in eval/documents/ (one per forma
 from __future__ import annotations
 
 import shutil
-import time
 from datetime import date
 
 import pytest
@@ -26,7 +25,7 @@ from ingest.pipeline import run_ingest
 from ingest.records import Record
 from ingest.settings import REPO_ROOT
 from ingest.structure import sections
-from tests.web_support import ADMIN_TOKEN, web_settings
+from tests.web_support import ADMIN_TOKEN, wait_job, web_settings
 
 EVAL_DOCUMENTS = REPO_ROOT / "eval" / "documents"
 TODAY = date(2026, 12, 1)
@@ -196,16 +195,6 @@ def test_an_unchanged_document_embeds_nothing_and_an_edited_section_only_its_pas
 
 
 # --- the admin path over HTTP ------------------------------------------------------------------------
-
-
-def wait_job(client: TestClient, job_id: str) -> dict:
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        job = client.get(f"/admin/reingest/{job_id}", headers=AUTH).json()
-        if job["status"] != "running":
-            return job
-        time.sleep(0.1)
-    pytest.fail("the re-ingest did not finish")
 
 
 def test_upload_reingest_answer_and_remove_over_http(settings, embedder):

@@ -13,7 +13,7 @@ from bot.retrieval import Retriever
 from bot.runtime import build_runtime
 from bot.web.app import create_app
 from ingest.pipeline import run_ingest
-from tests.web_support import web_settings
+from tests.web_support import wait_job, web_settings
 
 ALICE = {"Authorization": "Bearer alice-secret"}
 BOB = {"Authorization": "Bearer bob-secret"}
@@ -35,16 +35,6 @@ def upload(client, name: str, text: str, headers=ALICE, **params):
     return client.post(
         "/admin/documents", files={"file": (name, text.encode())}, headers=headers, params=params
     )
-
-
-def wait_job(client, job_id: str, headers=ALICE, timeout: float = 180) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = client.get(f"/admin/reingest/{job_id}", headers=headers).json()
-        if job["status"] != "running":
-            return job
-        time.sleep(0.1)
-    pytest.fail("the re-ingest did not finish")
 
 
 def program_text(client, record_id: str, containing: str) -> str:
@@ -96,7 +86,7 @@ def test_replace_keeps_a_version_that_can_be_restored_and_reingest_applies_it(ad
     assert second.status_code == 201, second.text
     body = second.json()
     assert body["replaced"] is True and body["previous_version"]
-    job = wait_job(admin, body["reingest"]["job_id"])
+    job = wait_job(admin, body["reingest"]["job_id"], headers=ALICE)
     assert job["status"] == "succeeded", job
     assert "3階" in program_text(admin, "notice-top", containing="3階")
 
@@ -113,7 +103,7 @@ def test_replace_keeps_a_version_that_can_be_restored_and_reingest_applies_it(ad
         params={"reingest": "true"},
     )
     assert restored.status_code == 200, restored.text
-    job = wait_job(admin, restored.json()["reingest"]["job_id"])
+    job = wait_job(admin, restored.json()["reingest"]["job_id"], headers=ALICE)
     assert job["status"] == "succeeded", job
     assert "2階" in program_text(admin, "notice-top", containing="2階")
     assert listing(admin)["notice.md"]["status"] == "live"
@@ -123,7 +113,7 @@ def test_replace_keeps_a_version_that_can_be_restored_and_reingest_applies_it(ad
 def test_delete_removes_an_upload_but_never_a_shipped_document(admin, settings):
     uploaded = upload(admin, "notice.md", NOTICE_V1, reingest="true")
     assert uploaded.status_code == 201
-    assert wait_job(admin, uploaded.json()["reingest"]["job_id"])["status"] == "succeeded"
+    assert wait_job(admin, uploaded.json()["reingest"]["job_id"], headers=ALICE)["status"] == "succeeded"
     shipped = admin.delete("/admin/documents/fujisawa-sme-plan.txt", headers=ALICE)
     assert shipped.status_code == 409 and shipped.json()["error"]["code"] == "shipped_document"
     assert admin.delete("/admin/documents/nothing.md", headers=ALICE).status_code == 404
@@ -131,7 +121,7 @@ def test_delete_removes_an_upload_but_never_a_shipped_document(admin, settings):
     deleted = admin.delete("/admin/documents/notice.md", headers=ALICE, params={"reingest": "true"})
     assert deleted.status_code == 200, deleted.text
     assert deleted.json()["kept_as"]
-    job = wait_job(admin, deleted.json()["reingest"]["job_id"])
+    job = wait_job(admin, deleted.json()["reingest"]["job_id"], headers=ALICE)
     assert job["status"] == "succeeded", job
     assert "notice.md" not in listing(admin)
     deadline = time.monotonic() + 5  # the server follows the live pointer within a second
@@ -158,7 +148,7 @@ def test_an_upgrade_that_ships_a_new_document_keeps_the_admins_upload(settings, 
     new_image.rename(settings.knowledge_dir)  # the upgrade: same path, new content
 
     upgraded = make_client(settings, embedder)
-    job = wait_job(upgraded, upgraded.post("/admin/reingest", headers=ALICE).json()["job_id"])
+    job = wait_job(upgraded, upgraded.post("/admin/reingest", headers=ALICE).json()["job_id"], headers=ALICE)
     assert job["status"] == "succeeded", job
     files = [entry["file"] for entry in job["report"]["files"]]
     assert files.index("documents/fujisawa-sme-plan.txt") < files.index("uploads/notice.md")

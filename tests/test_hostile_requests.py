@@ -24,7 +24,7 @@ from bot.web.app import create_app
 from ingest.pipeline import run_ingest
 from tests.hostile_files import deep_html, docx_bomb, long_line, pdf_with_flate_stream, pdf_with_pages
 from tests.slack_standin import running_bot
-from tests.web_support import ADMIN_TOKEN, serve_app, web_settings
+from tests.web_support import ADMIN_TOKEN, serve_app, wait_job, web_settings
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 _MB = 1024 * 1024
@@ -148,7 +148,7 @@ def test_after_every_bad_file_and_a_good_one_a_reingest_goes_live_and_lists_the_
     assert upload(admin, "shoukei-soudankai.md", good.encode()).status_code == 201
 
     started = admin.post("/admin/reingest", headers=AUTH)
-    job = _wait(admin, started.json()["job_id"])
+    job = wait_job(admin, started.json()["job_id"])
 
     assert job["status"] == "succeeded", job
     errors = {e["file"]: e["error"] for e in job["report"]["errors"]}
@@ -165,16 +165,6 @@ def test_after_every_bad_file_and_a_good_one_a_reingest_goes_live_and_lists_the_
     assert "shoukei-soudankai-top" in [c["id"] for c in reply["citations"]], reply
     reply = admin.post("/api/chat", json={"message": "マル経融資の条件は？"}).json()
     assert "I-4-3" in [c["id"] for c in reply["citations"]]
-
-
-def _wait(client, job_id: str, timeout: float = 180) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = client.get(f"/admin/reingest/{job_id}", headers=AUTH).json()
-        if job["status"] != "running":
-            return job
-        time.sleep(0.1)
-    pytest.fail("the re-ingest did not finish")
 
 
 # --- authentication before the body, slow bodies --------------------------------------------------------

@@ -22,7 +22,7 @@ from ingest.index_store import IndexStore
 from ingest.pipeline import run_ingest, writer_lock
 from ingest.settings import Settings
 from tests.conftest import KNOWLEDGE, make_settings
-from tests.web_support import ADMIN_TOKEN, live_server, web_settings
+from tests.web_support import ADMIN_TOKEN, live_server, wait_job, web_settings
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 DOCUMENT_NAME = "kamome-tenpo-ouen.md"
@@ -59,16 +59,6 @@ def server(tmp_path_factory: pytest.TempPathFactory, embedder, chroma_url) -> It
     runtime = build_runtime(settings, Retriever(settings, embedder=embedder))
     with live_server(settings, runtime) as base, httpx.Client(base_url=base, timeout=60) as client:
         yield Server(base, settings, runtime, client)
-
-
-def wait_job(client: httpx.Client, job_id: str, timeout: float = 180) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = client.get(f"/admin/reingest/{job_id}", headers=AUTH).json()
-        if job["status"] != "running":
-            return job
-        time.sleep(0.1)
-    pytest.fail("the re-ingest job did not finish")
 
 
 def cited_documents(answer: dict) -> set[str]:

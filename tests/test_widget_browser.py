@@ -22,7 +22,6 @@ from tests.web_support import (
     ADMIN_TOKEN,
     ARTIFACTS,
     CHROMIUM,
-    CHROMIUM_ARGS,
     free_port,
     live_server,
     runtime_for,
@@ -38,14 +37,6 @@ if not Path(CHROMIUM).exists():  # scripts/test.sh installs it; fail loudly rath
     )
 
 HOSTILE = "<b onmouseover=alert(1)>x</b><script>alert(2)</script>"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -159,3 +159,18 @@ def stop(process: subprocess.Popen[str]) -> str:
     printed = _printed(process)
     process.output_file.close()  # type: ignore[attr-defined]
     return printed
+
+
+def wait_job(client, job_id: str, headers: dict[str, str] | None = None, timeout: float = 180) -> dict:
+    """Poll a re-ingest job until it is no longer running (a bounded wait, not a speed check).
+    ``client`` is an httpx.Client or a TestClient; ``headers`` default to the admin token."""
+    import pytest
+
+    headers = headers if headers is not None else {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = client.get(f"/admin/reingest/{job_id}", headers=headers).json()
+        if job["status"] != "running":
+            return job
+        time.sleep(0.1)
+    pytest.fail("the re-ingest job did not finish")
