@@ -14,6 +14,8 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from threading import Lock
@@ -30,8 +32,9 @@ class EmbeddingProcessDied(RuntimeError):
 
 
 def _start(spec: str, threads: int) -> None:
-    """In the child: step aside for everything else, then load the model."""
+    """In the child: leave with the server, step aside for everything else, then load the model."""
     global _model
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     try:
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     except (AttributeError, OSError):  # not Linux, or not allowed: the lowest nice value instead
@@ -39,6 +42,14 @@ def _start(spec: str, threads: int) -> None:
     from ingest.embeddings import make_embedder
 
     _model = make_embedder(spec, threads)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A server killed without its shutdown (SIGKILL, OOM) must not leave its model behind: the
+    child is re-parented when the server dies, and then ends."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
 
 
 def _embed(texts: list[str]) -> list[list[float]]:
