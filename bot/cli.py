@@ -38,6 +38,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="publish even if programs, measures or indicators drop by half or more (refused by default)",
     )
+    p.add_argument(
+        "--candidate",
+        action="store_true",
+        help="build and check the new version but leave the live one answering; "
+        "try it in the console, then `navigator switch N`",
+    )
 
     p = sub.add_parser(
         "rollback",
@@ -47,6 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", type=int, metavar="N", help="the version to make live")
 
     sub.add_parser("versions", help="list the index versions and which one is live")
+
+    p = sub.add_parser(
+        "switch",
+        help="make a ready index version (a candidate) live",
+        description="Move the live pointer to version N, e.g. a candidate built with `ingest --candidate`.",
+    )
+    p.add_argument("number", type=int, metavar="N", help="the version to make live")
 
     p = sub.add_parser("ask", help="answer one question", description="Answer one question from the index.")
     p.add_argument("question", help="the question, in Japanese or English")
@@ -109,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         "eval": cmd_eval,
         "serve": cmd_serve,
         "rollback": cmd_rollback,
+        "switch": cmd_switch,
         "versions": cmd_versions,
         "slack": cmd_slack,
         "db": cmd_db,
@@ -131,6 +145,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
             args.paths or None,
             progress=not args.json and sys.stderr.isatty(),
             allow_shrink=args.allow_shrink,
+            publish=not args.candidate,
         )
     except IngestError as exc:
         if args.json:
@@ -146,10 +161,16 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     else:
         counts = ", ".join(f"{n} {kind}s" for kind, n in report.records.items())
         print(f"ingested {report.documents} document(s): {counts}")
+        if report.nothing_changed:
+            where = f"nothing changed: live version {report.version} stays"
+        elif report.candidate:
+            where = f"candidate version {report.version}, not live (`navigator switch {report.version}`)"
+        else:
+            where = f"live version {report.version}"
         print(
             f"added {report.added}, updated {report.updated}, deleted {report.deleted}, "
             f"unchanged {report.unchanged}; embedded {report.embedded} record(s); "
-            f"live version {report.version} ({report.seconds:.1f} s)"
+            f"{where} ({report.seconds:.1f} s)"
         )
         for error in report.errors:
             print(f"error: {error['file']}: {error['error']}")
@@ -226,6 +247,22 @@ def cmd_rollback(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_switch(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.index_store import IndexStore
+    from ingest.pipeline import IngestBusy, writer_lock
+
+    store = IndexStore(settings)
+    before = store.live_number()
+    try:
+        with writer_lock(settings):
+            store.publish(args.number)
+    except (ValueError, IngestBusy) as exc:
+        print(f"navigator switch: {exc}", file=sys.stderr)
+        return 1
+    print(f"live index version: {before} → {args.number}")
+    return 0
+
+
 def cmd_versions(args: argparse.Namespace, settings: Settings) -> int:
     import datetime
 
@@ -236,7 +273,8 @@ def cmd_versions(args: argparse.Namespace, settings: Settings) -> int:
     for info in store.versions():
         created = datetime.datetime.fromtimestamp(info.created).isoformat(timespec="seconds")
         records = (info.snapshot.get("report") or {}).get("records", {})
-        marker = "* live" if info.number == live else ""
+        candidate = info.status == "ready" and not info.was_live and (live is None or info.number > live)
+        marker = "* live" if info.number == live else "candidate" if candidate else ""
         print(f"{info.number:>4}  {info.status:<8} {created}  {info.embedder}  {records}  {marker}".rstrip())
     return 0
 

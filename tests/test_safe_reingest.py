@@ -152,6 +152,32 @@ def test_rollback_brings_the_old_answers_back(settings):
     assert live_answer(settings)["citations"][0]["text"] == before
 
 
+def test_a_candidate_from_the_command_line_waits_for_switch(settings):
+    assert run_cli(settings, "ingest").returncode == 0
+    before = live_answer(settings)["citations"][0]["text"]
+    plan = settings.documents_dir / "fujisawa-sme-plan.txt"
+    plan.write_text(
+        plan.read_text(encoding="utf-8").replace(
+            "の商工業者への貸付", "の商工業者への無担保・無保証人の貸付"
+        ),
+        encoding="utf-8",
+    )
+    built = run_cli(settings, "ingest", "--candidate")
+    assert built.returncode == 0, built.stderr
+    assert "candidate version 2, not live (`navigator switch 2`)" in built.stdout
+    assert live_answer(settings)["citations"][0]["text"] == before  # the live version still answers
+    listed = run_cli(settings, "versions").stdout.splitlines()
+    assert listed[0].endswith("* live") and listed[1].endswith("candidate")
+
+    switched = run_cli(settings, "switch", "2")
+    assert switched.returncode == 0 and "1 → 2" in switched.stdout
+    assert "無担保・無保証人の貸付" in live_answer(settings)["citations"][0]["text"]
+    unknown = run_cli(settings, "switch", "9")
+    assert unknown.returncode == 1 and "version 9 is not ready" in unknown.stderr
+    again = run_cli(settings, "ingest")
+    assert "nothing changed: live version 2 stays" in again.stdout
+
+
 def test_old_versions_beyond_the_configured_count_are_deleted(settings, embedder):
     plan = settings.documents_dir / "fujisawa-sme-plan.txt"
     text = plan.read_text(encoding="utf-8")
