@@ -21,7 +21,6 @@ import contextlib
 import http.client
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import threading
@@ -31,9 +30,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
-from load import free_port, load_questions, percentile, run_load, wait_ready  # noqa: E402
+from load import (  # noqa: E402
+    free_port,
+    load_questions,
+    percentile,
+    run_load,
+    start_server,
+    stop_server,
+    wait_ready,
+)
 
 from tests.conftest import chroma_server  # noqa: E402 - `chroma run` as the tests start it
+from tests.hostile_files import pdf_bytes  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "benchmark-admin-token"
@@ -56,36 +64,7 @@ def brochure_pdf(path: Path, megabytes: int = 20) -> None:
         b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB "
         b"/BitsPerComponent 8 /Length %d >>\nstream\n" % (side, side, len(pixels)) + pixels + b"\nendstream",
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    path.write_bytes(bytes(out))
-
-
-def start_server(port: int, data_dir: str, chroma_url: str | None = None) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NAVIGATOR_", "SLACK_"))}
-    if chroma_url:
-        env["NAVIGATOR_CHROMA_URL"] = chroma_url
-    env.update(
-        NAVIGATOR_DATA_DIR=data_dir,
-        NAVIGATOR_RATE_LIMIT_PER_MINUTE="0",
-        NAVIGATOR_ADMIN_TOKEN=TOKEN,
-        HF_HUB_OFFLINE="1",
-    )
-    log = open(Path(data_dir) / "serve.log", "wb")  # noqa: SIM115 - lives as long as the server
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
+    path.write_bytes(pdf_bytes(objects))
 
 
 def _multipart(name: str, data: bytes) -> tuple[bytes, str]:
@@ -256,7 +235,11 @@ def main() -> int:
         document = document_path.read_bytes()
         chroma = contextlib.ExitStack()
         chroma_url = None if args.embedded else chroma.enter_context(chroma_server(Path(data_dir) / "chroma"))
-        server = start_server(port, data_dir, chroma_url)
+        extra = {
+            "NAVIGATOR_ADMIN_TOKEN": TOKEN,
+            **({"NAVIGATOR_CHROMA_URL": chroma_url} if chroma_url else {}),
+        }
+        server = start_server(port, data_dir, workers=1, threads=4, extra_env=extra)
         try:
             ready = wait_ready(base, server)
             phases = [time.time()]
@@ -268,11 +251,7 @@ def main() -> int:
                 busy = summary(asyncio.run(run_load(port, questions, args)))
                 phases.append(time.time())
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_server(server)
             chroma.close()
             if args.keep_log:
                 Path(args.keep_log).write_bytes((Path(data_dir) / "serve.log").read_bytes())

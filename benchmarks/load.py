@@ -52,6 +52,15 @@ def load_questions() -> list[tuple[str, str]]:
     return [(str(item["q"]), str(item.get("lang", "ja"))) for item in items]
 
 
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    """Stop the server as an operator would (SIGTERM), killing it if it has not ended in 20 s."""
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
 def percentile(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -263,11 +272,7 @@ def main() -> int:
             embed_p50, embed_p95 = embedding_floor(questions)
             results = asyncio.run(run_load(port, questions, args))
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_server(server)
     return report(args, questions, ready, results, embed_p50, embed_p95)
 
 

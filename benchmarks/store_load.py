@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import contextlib
 import sqlite3
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -41,11 +40,7 @@ def run(backend: str, args: argparse.Namespace, questions: list, database_url: s
             results = asyncio.run(load.run_load(port, questions, measured))
             stored = count_turns(data_dir, database_url) - before
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            load.stop_server(server)
     latencies = [ms for _, ms, _ in results]
     answered = sum(1 for _, _, status in results if status == 200)
     return {

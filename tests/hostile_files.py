@@ -61,7 +61,7 @@ def pdf_with_flate_stream(path: Path, unpacked_mb: int = 500) -> int:
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
         b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
     ]
-    data = _pdf(objects)
+    data = pdf_bytes(objects)
     path.write_bytes(data)
     return len(data)
 
@@ -82,12 +82,13 @@ def pdf_with_pages(path: Path, pages: int = 3000) -> int:
         objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
         kids.append(b"%d 0 R" % page_id)
     objects[1] = b"<< /Type /Pages /Kids [" + b" ".join(kids) + b"] /Count %d >>" % pages
-    data = _pdf(objects)
+    data = pdf_bytes(objects)
     path.write_bytes(data)
     return len(data)
 
 
-def _pdf(objects: list[bytes]) -> bytes:
+def pdf_bytes(objects: list[bytes]) -> bytes:
+    """A PDF file of these objects (object 1 the catalog), with its cross-reference table."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
