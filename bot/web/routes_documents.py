@@ -25,6 +25,7 @@ from bot.jobs import IngestBusy
 from bot.web.context import context
 from bot.web.errors import ApiError
 from bot.web.routes_admin import Admin
+from bot.web.routes_ingest import job_link, start_job
 from bot.web.schemas import ADMIN_ERRORS
 from bot.web.upload_stream import receive_one_file
 from ingest.dates import period_status, today
@@ -302,9 +303,6 @@ def _maybe_reingest(request: Request, wanted: bool, admin: str) -> dict[str, Any
     if not wanted:
         return None
     try:
-        job = context(request).jobs.start()
+        return job_link(start_job(request, admin))
     except IngestBusy as exc:
         return {"status": "not_started", "reason": str(exc)}
-    log.info("admin %s started re-ingest %s", admin, job.id)
-    _audit(request).record(admin, "reingest", job.id)
-    return {"job_id": job.id, "status": job.status, "href": f"/admin/reingest/{job.id}"}

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from bot.db.audit import AuditLog
-from bot.jobs import IngestBusy
+from bot.jobs import IngestBusy, IngestJob
 from bot.web.context import context
 from bot.web.errors import ApiError
 from bot.web.routes_admin import Admin
@@ -25,6 +25,22 @@ log = logging.getLogger("navigator.admin")
 router = APIRouter(prefix="/admin", tags=["admin"], responses=ADMIN_ERRORS)
 
 
+def start_job(request: Request, admin: str, candidate: bool = False) -> IngestJob:
+    """Start a re-ingest (or a candidate build) for ``admin``, logged and audited; IngestBusy when
+    another one runs. Shared by this route and the document routes' ``?reingest=true``."""
+    ctx = context(request)
+    job = ctx.jobs.start(publish=not candidate)
+    log.info("admin %s started %s %s", admin, "candidate build" if candidate else "re-ingest", job.id)
+    AuditLog(ctx.runtime.store.db).record(
+        admin, "publish" if candidate else "reingest", job.id, candidate=candidate
+    )
+    return job
+
+
+def job_link(job: IngestJob) -> dict[str, str]:
+    return {"job_id": job.id, "status": job.status, "href": f"/admin/reingest/{job.id}"}
+
+
 @router.post("/reingest", status_code=202, summary="Start a re-ingest of knowledge/; returns a job id")
 def start_reingest(
     request: Request,
@@ -33,18 +49,11 @@ def start_reingest(
         default=False, description="build and check the new version as a candidate; the live one stays"
     ),
 ) -> JSONResponse:
-    ctx = context(request)
     try:
-        job = ctx.jobs.start(publish=not candidate)
+        job = start_job(request, admin, candidate)
     except IngestBusy as exc:
         raise ApiError(409, "ingest_running", str(exc)) from exc
-    log.info("admin %s started %s %s", admin, "candidate build" if candidate else "re-ingest", job.id)
-    AuditLog(ctx.runtime.store.db).record(
-        admin, "publish" if candidate else "reingest", job.id, candidate=candidate
-    )
-    return JSONResponse(
-        {"job_id": job.id, "status": job.status, "href": f"/admin/reingest/{job.id}"}, status_code=202
-    )
+    return JSONResponse(job_link(job), status_code=202)
 
 
 @router.get("/reingest/{job_id}", summary="Progress and change report of a re-ingest job")
