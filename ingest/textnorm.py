@@ -277,12 +277,7 @@ def reading_boundaries(text: str) -> tuple[str, frozenset[int]]:
             continue
         surface = morpheme.surface()
         parts.append(jaconv.hira2kata(surface) if _is_kana(surface) else morpheme.reading_form())
-    offsets = {0}
-    position = 0
-    for part in parts:
-        position += len(part)
-        offsets.add(position)
-    return "".join(parts), frozenset(offsets)
+    return _joined(parts)
 
 
 @lru_cache(maxsize=4096)
@@ -293,12 +288,16 @@ def word_boundaries(text: str) -> tuple[str, frozenset[int]]:
     """
     from sudachipy import SplitMode
 
-    folded_parts = [
-        jaconv.hira2kata(m.surface()).replace(" ", "") for m in _morphemes(normalize(text), SplitMode.C)
-    ]
+    return _joined(
+        [jaconv.hira2kata(m.surface()).replace(" ", "") for m in _morphemes(normalize(text), SplitMode.C)]
+    )
+
+
+def _joined(parts: list[str]) -> tuple[str, frozenset[int]]:
+    """The parts as one string, and the offsets where each starts or ends."""
     offsets = {0}
     position = 0
-    for part in folded_parts:
+    for part in parts:
         position += len(part)
         offsets.add(position)
-    return "".join(folded_parts), frozenset(offsets)
+    return "".join(parts), frozenset(offsets)
