@@ -9,12 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bot.db.audit import AuditLog
-from bot.retrieval import Retriever
-from bot.runtime import build_runtime
-from bot.web.app import create_app
 from ingest.pipeline import run_ingest
 from tests.plan_formats import write_binary_txt, write_pdf, write_truncated_pdf
-from tests.web_support import ADMIN_TOKEN, wait_job, web_settings
+from tests.web_support import ADMIN_TOKEN, admin_client, wait_job
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
@@ -23,8 +20,7 @@ AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 def admin(settings, embedder):
     """A server over its own knowledge copy and index, so that uploads and re-ingests are private."""
     run_ingest(settings, embedder=embedder)
-    web = web_settings(settings)
-    return TestClient(create_app(web, build_runtime(web, Retriever(web, embedder=embedder))))
+    return admin_client(settings, embedder)
 
 
 def upload(client: TestClient, name: str, content: bytes, headers=AUTH):
@@ -106,8 +102,7 @@ def test_an_upload_that_is_not_a_document_is_refused_and_nothing_changes(
 
 def test_an_upload_over_the_size_limit_gets_413(settings, embedder):
     run_ingest(settings, embedder=embedder)
-    web = web_settings(settings, max_document_bytes=2000)
-    client = TestClient(create_app(web, build_runtime(web, Retriever(web, embedder=embedder))))
+    client = admin_client(settings, embedder, max_document_bytes=2000)
     response = upload(client, "big.txt", ("あ" * 2000).encode())
     assert response.status_code == 413
     assert response.json()["error"]["code"] in ("payload_too_large", "document_too_large")

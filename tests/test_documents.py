@@ -10,22 +10,19 @@ import shutil
 from datetime import date
 
 import pytest
-from fastapi.testclient import TestClient
 
 from bot.conversation import Conversation
 from bot.db import open_database
 from bot.navigator import Navigator
 from bot.retrieval import Retriever
-from bot.runtime import build_runtime
 from bot.store import ConversationStore
-from bot.web.app import create_app
 from ingest.documents import parse_document
 from ingest.loaders import load_document
 from ingest.pipeline import run_ingest
 from ingest.records import Record
 from ingest.settings import REPO_ROOT
 from ingest.structure import sections
-from tests.web_support import ADMIN_TOKEN, wait_job, web_settings
+from tests.web_support import ADMIN_TOKEN, admin_client, wait_job
 
 EVAL_DOCUMENTS = REPO_ROOT / "eval" / "documents"
 TODAY = date(2026, 12, 1)
@@ -199,8 +196,7 @@ def test_an_unchanged_document_embeds_nothing_and_an_edited_section_only_its_pas
 
 def test_upload_reingest_answer_and_remove_over_http(settings, embedder):
     run_ingest(settings, embedder=embedder)
-    web = web_settings(settings).model_copy(update={"today": TODAY})
-    client = TestClient(create_app(web, build_runtime(web, Retriever(web, embedder=embedder))))
+    client = admin_client(settings, embedder, today=TODAY)
 
     content = (EVAL_DOCUMENTS / "akitenpo-faq.html").read_bytes()
     uploaded = client.post("/admin/documents", files={"file": ("akitenpo-faq.html", content)}, headers=AUTH)

@@ -9,11 +9,8 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.retrieval import Retriever
-from bot.runtime import build_runtime
-from bot.web.app import create_app
 from ingest.pipeline import run_ingest
-from tests.web_support import wait_job, web_settings
+from tests.web_support import admin_client, wait_job
 
 ALICE = {"Authorization": "Bearer alice-secret"}
 BOB = {"Authorization": "Bearer bob-secret"}
@@ -21,8 +18,7 @@ TOKENS = {"alice": "alice-secret", "bob": "bob-secret"}
 
 
 def make_client(settings, embedder) -> TestClient:
-    web = web_settings(settings, admin_tokens=TOKENS)
-    return TestClient(create_app(web, build_runtime(web, Retriever(web, embedder=embedder))))
+    return admin_client(settings, embedder, admin_tokens=TOKENS)
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 
 from bot.retrieval import Retriever
 from bot.runtime import build_runtime
@@ -24,21 +23,16 @@ from bot.web.app import create_app
 from ingest.pipeline import run_ingest
 from tests.hostile_files import deep_html, docx_bomb, long_line, pdf_with_flate_stream, pdf_with_pages
 from tests.slack_standin import running_bot
-from tests.web_support import ADMIN_TOKEN, serve_app, wait_job, web_settings
+from tests.web_support import ADMIN_TOKEN, admin_client, serve_app, wait_job, web_settings
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 _MB = 1024 * 1024
 
 
-def make_client(settings, embedder, **overrides) -> TestClient:
-    web = web_settings(settings, **overrides)
-    return TestClient(create_app(web, build_runtime(web, Retriever(web, embedder=embedder))))
-
-
 @pytest.fixture
 def admin(settings, embedder):
     run_ingest(settings, embedder=embedder)
-    return make_client(settings, embedder)
+    return admin_client(settings, embedder)
 
 
 def upload(client, name: str, content: bytes, headers=AUTH, **params):
@@ -121,7 +115,7 @@ def test_bomb_uploads_are_refused_with_a_reason_and_memory_stays_bounded(admin, 
 def test_a_parser_stopped_by_the_sandbox_leaves_a_per_file_reason(settings, embedder, tmp_path):
     """A file within every cap that still takes too much memory: the sandbox stops the reader."""
     run_ingest(settings, embedder=embedder)
-    client = make_client(settings, embedder, max_compression_ratio=100_000, sandbox_memory_mb=200)
+    client = admin_client(settings, embedder, max_compression_ratio=100_000, sandbox_memory_mb=200)
     docx_bomb(tmp_path / "big.docx", unpacked_mb=40)  # under the 64 MB cap, ~10x that as an lxml tree
     with PeakMemory() as memory:
         response = upload(client, "big.docx", (tmp_path / "big.docx").read_bytes())
@@ -320,7 +314,7 @@ def test_a_non_numeric_slack_timestamp_is_401_not_500(built_index, navigator, kn
 
 def test_x_forwarded_for_is_believed_only_from_trusted_proxies(settings, embedder):
     run_ingest(settings, embedder=embedder)
-    untrusted = make_client(settings, embedder, rate_limit_per_minute=2)
+    untrusted = admin_client(settings, embedder, rate_limit_per_minute=2)
     codes = [
         untrusted.post(
             "/api/chat", json={"message": "融資"}, headers={"X-Forwarded-For": f"10.0.0.{n}"}
@@ -329,7 +323,7 @@ def test_x_forwarded_for_is_believed_only_from_trusted_proxies(settings, embedde
     ]
     assert codes.count(429) == 2, codes  # one bucket: the socket's peer
 
-    trusted = make_client(settings, embedder, rate_limit_per_minute=2, trusted_proxies=["127.0.0.1/32"])
+    trusted = admin_client(settings, embedder, rate_limit_per_minute=2, trusted_proxies=["127.0.0.1/32"])
     web = trusted.app.state.web
     assert web.settings.trusted_proxies
     # TestClient's peer is "testclient", not an address: use a real server on 127.0.0.1

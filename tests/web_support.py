@@ -19,11 +19,13 @@ from pathlib import Path
 import httpx
 import uvicorn
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from bot.conversation import Conversation
 from bot.db import open_database
 from bot.navigator import Navigator
-from bot.runtime import Runtime
+from bot.retrieval import Retriever
+from bot.runtime import Runtime, build_runtime
 from bot.store import ConversationStore
 from bot.taught import TaughtQuestions
 from bot.web.app import create_app
@@ -46,6 +48,13 @@ def web_settings(base: Settings, **overrides: object) -> Settings:
     """The index's settings with the web knobs tests expect (admin on, no rate limit) plus overrides."""
     values = {"admin_token": ADMIN_TOKEN, "rate_limit_per_minute": 0, **overrides}
     return base.model_copy(update=values)
+
+
+def admin_client(settings: Settings, embedder: object, **overrides: object) -> TestClient:
+    """An in-process client of the whole app over ``settings``' own index (built by the caller), with
+    the web knobs of ``web_settings`` plus ``overrides``: for uploads and re-ingests a test keeps private."""
+    web = web_settings(settings, **overrides)
+    return TestClient(create_app(web, build_runtime(web, Retriever(web, embedder=embedder))))
 
 
 def runtime_for(navigator: Navigator, settings: Settings, store: Settings | Path) -> Runtime:
