@@ -105,13 +105,20 @@ class DocumentLibrary:
     def get(self, name: str) -> StoredFile | None:
         return next((f for f in self.files() if f.name == name), None)
 
-    def kept_names(self) -> list[str]:
-        """Names with kept earlier versions, including deleted documents (so they can be restored)."""
-        return sorted(self._manifest().get("versions", {}))
+    def kept_versions(self) -> dict[str, list[dict[str, Any]]]:
+        """Every name's kept earlier versions, deleted documents included (so they can be restored),
+        from one read of the manifest."""
+        return {
+            name: present
+            for name, kept in sorted(self._manifest().get("versions", {}).items())
+            if (present := self._present(name, kept))
+        }
 
     def versions(self, name: str) -> list[dict[str, Any]]:
         """Kept earlier versions of an uploaded document, newest first."""
-        kept = self._manifest().get("versions", {}).get(name, [])
+        return self._present(name, self._manifest().get("versions", {}).get(name, []))
+
+    def _present(self, name: str, kept: list[dict[str, Any]]) -> list[dict[str, Any]]:
         present = [v for v in kept if (self.history / _safe_dir(name) / v["version"]).is_file()]
         return sorted(present, key=lambda v: v["version"], reverse=True)
 

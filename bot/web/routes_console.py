@@ -39,12 +39,9 @@ def documents_page(request: Request, admin: Admin) -> HTMLResponse:
     library = DocumentLibrary(context(request).settings)
     documents = document_items(request)
     current = {d["name"] for d in documents}
-    kept = {d["name"]: library.versions(d["name"]) for d in documents if d["origin"] == "uploaded"}
-    deleted = {
-        name: versions
-        for name in library.kept_names()
-        if name not in current and (versions := library.versions(name))
-    }
+    all_kept = library.kept_versions()
+    kept = {d["name"]: all_kept.get(d["name"], []) for d in documents if d["origin"] == "uploaded"}
+    deleted = {name: versions for name, versions in all_kept.items() if name not in current}
     return render(
         request, "console/documents.html", "documents", documents=documents, kept=kept, deleted=deleted
     )
