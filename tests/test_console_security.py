@@ -12,7 +12,15 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from bot.db.audit import AuditLog
 from tests.conftest import store_settings
-from tests.console_support import CHIEF, CHIEF_PASSWORD, SECRET, console_settings, sign_in, signed_in
+from tests.console_support import (
+    CHIEF,
+    CHIEF_PASSWORD,
+    SECRET,
+    console_settings,
+    form_token,
+    sign_in,
+    signed_in,
+)
 from tests.web_support import ADMIN_TOKEN, live_server, runtime_for, web_settings
 
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
@@ -90,7 +98,7 @@ def test_the_cookie_is_httponly_strict_signed_and_secure_behind_https(navigator,
             assert flag.lower() in cookie.lower(), cookie
         assert "secure" not in cookie.lower()  # plain HTTP on 127.0.0.1
         client.cookies.clear()
-        token = client.get(f"{base}/admin/login").text.split('name="form_token" value="')[1].split('"')[0]
+        token = form_token(client, base)
         behind = client.post(
             f"{base}/admin/login",
             data={"name": CHIEF, "password": CHIEF_PASSWORD, "form_token": token},
