@@ -11,6 +11,8 @@
     statusBox.textContent = text;
     statusBox.classList.toggle("error", Boolean(isError));
   };
+  const sayDone = () => say(lang === "en" ? "Done." : "完了しました。");
+  const sayFailed = (error) => say((lang === "en" ? "Failed: " : "できませんでした: ") + error.message, true);
 
   async function api(method, url, body, isForm) {
     const headers = { "X-CSRF-Token": csrf, Accept: "application/json" };
@@ -51,10 +53,10 @@
     try {
       const body = button.dataset.body ? JSON.parse(button.dataset.body) : undefined;
       await api(button.dataset.method || "POST", button.dataset.url, body);
-      say(lang === "en" ? "Done." : "完了しました。");
+      sayDone();
       window.location.reload();
     } catch (error) {
-      say((lang === "en" ? "Failed: " : "できませんでした: ") + error.message, true);
+      sayFailed(error);
       button.disabled = false;
     }
   });
@@ -74,10 +76,10 @@
       const body = Object.fromEntries(new FormData(form).entries());
       try {
         await api(form.dataset.method || "POST", form.dataset.url, body);
-        say(lang === "en" ? "Done." : "完了しました。");
+        sayDone();
         window.location.reload();
       } catch (error) {
-        say((lang === "en" ? "Failed: " : "できませんでした: ") + error.message, true);
+        sayFailed(error);
       }
     });
   });
@@ -202,7 +204,7 @@
         await follow(job.href);
       } catch (error) {
         progressBox.hidden = true;
-        say((lang === "en" ? "Failed: " : "できませんでした: ") + error.message, true);
+        sayFailed(error);
       } finally {
         publishButton.disabled = false;
       }
@@ -227,7 +229,7 @@
         switchButton.hidden = true;
         tryForm.hidden = true;
       } catch (error) {
-        say((lang === "en" ? "Failed: " : "できませんでした: ") + error.message, true);
+        sayFailed(error);
       }
     });
   }
