@@ -24,6 +24,8 @@ from ingest.records import Record
 # The human desks a question is routed to when nothing in the knowledge base fits.
 FALLBACK_DESKS = ("fujisawa-city", "fujisawa-cci")
 RELATIVE_CUTOFF = 0.7
+DOCUMENT_MARGIN = 0.05
+DOCUMENT_CUTOFF = 0.5  # a document's passage named beside a plan program scores at least this share
 
 UNITS_EN = {"件": "cases", "人": "people", "法人": "corporations", "社": "companies"}
 FISCAL_EN = {"令和6年度": "FY2024 (Reiwa 6)", "令和11年度": "FY2029 (Reiwa 11)"}
@@ -75,14 +77,33 @@ def pick_hits(
         )
         if detail is None and passage is not None:
             top = passage
+    related: Hit | None = None
+    if detail is None and top.record.kind not in _DOCUMENT_KINDS:
+        # a document the plan does not link, nearer the question than the plan's line by one signal:
+        # it may state what the plan only names. It is named last, after the plan's own programs.
+        related = next(
+            (
+                h
+                for h in result.hits[:5]
+                if h.record.kind == "passage"
+                and h.score >= DOCUMENT_CUTOFF
+                and (
+                    h.dense >= top.dense + DOCUMENT_MARGIN or h.keyword >= (1 + DOCUMENT_MARGIN) * top.keyword
+                )
+            ),
+            None,
+        )
     picked = [top] + ([detail] if detail is not None and top_k > 1 else [])
+    room = top_k - (1 if related is not None else 0)
     for hit in result.hits:
-        if len(picked) >= top_k:
+        if len(picked) >= room:
             break
         if any(hit is p for p in picked) or _repeats_document(hit.record, [p.record for p in picked]):
             continue
         if hit.score >= RELATIVE_CUTOFF and (_family(hit.record) == _family(top.record) or hit.alias > 0):
             picked.append(hit)
+    if related is not None and not _repeats_document(related.record, [p.record for p in picked]):
+        picked.append(related)
     return picked
 
 

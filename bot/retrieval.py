@@ -50,7 +50,6 @@ _INDICATOR_CUES = re.compile(
 )
 INDICATOR_BOOST = 1.6
 DOCUMENT_ALIAS_SHARE = 0.8
-DOCUMENT_CONTEXT_WEIGHT = 0.7
 _FUSED_PER_SIGNAL = 100  # ranks beyond this add less than 1/160 to a fused score
 
 
@@ -315,10 +314,13 @@ class Retriever:
                 ),
             ),
         )
+        documents: dict[str, float] = {}
         for name, ranked in channels:
             for rid, rank in _group_ranks(index, ranked):
                 fused[rid] = fused.get(rid, 0.0) + WEIGHTS[name] / (RRF_K + rank + 1)
-        _read_in_document(index, fused)
+            for document, rank in _document_ranks(index, ranked):
+                documents[document] = documents.get(document, 0.0) + WEIGHTS[name] / (RRF_K + rank + 1)
+        _read_in_document(index, fused, documents)
         if _INDICATOR_CUES.search(normalize(question)):
             for rid in fused:
                 if index.records[rid].kind == "indicator":
@@ -430,29 +432,35 @@ def _group_ranks(index: LoadedIndex, ranked: list[str]) -> list[tuple[str, float
     return positions
 
 
-def _read_in_document(index: LoadedIndex, fused: dict[str, float]) -> None:
-    """A passage is read in its document: how well the question fits the document as a whole (its
-    title and purpose) separates one leaflet's 上限 from another's. Passages are re-ordered among
-    themselves by it and keep the places passages held."""
-    passages = [rid for rid in fused if index.records[rid].kind == "passage"]
-    if len(passages) < 2:
-        return
-    places = sorted((fused[rid] for rid in passages), reverse=True)
-    in_context = sorted(
-        passages,
-        key=lambda rid: fused[rid] + DOCUMENT_CONTEXT_WEIGHT * fused.get(index.records[rid].document_id, 0.0),
-        reverse=True,
-    )
-    for rid, place in zip(in_context, places, strict=True):
-        fused[rid] = place
-    # A document found as a whole (its record competes with programs on equal terms) is answered by
-    # its best passage, which takes the document's place when that is higher.
+def _document_ranks(index: LoadedIndex, ranked: list[str]) -> list[tuple[str, float]]:
+    """Each document's rank in one channel, among documents and other records: the rank of its
+    best record (its own record or any passage)."""
+    groups: dict[str, int] = {}
+    documents = []
+    for rid in ranked:
+        record = index.records[rid]
+        group = record.document_id if record.kind in ("document", "passage") else rid
+        if group not in groups:
+            groups[group] = len(groups)
+            if record.kind in ("document", "passage"):
+                documents.append((group, float(groups[group])))
+    return documents
+
+
+def _read_in_document(index: LoadedIndex, fused: dict[str, float], documents: dict[str, float]) -> None:
+    """A document is found as a whole: what each channel found best in it (the title and purpose in
+    one, the 補助対象設備 list in another) adds up to the document's score, which its best passage
+    takes when that is higher than its own. Which passage then answers is the quote's choice
+    (bot/quotes.best_passage), among all the document's passages."""
     best: dict[str, str] = {}
-    for rid in in_context:
-        best.setdefault(index.records[rid].document_id, rid)
-    for document, rid in best.items():
-        if document in fused:
-            fused[rid] = max(fused[rid], fused[document])
+    for rid in sorted(fused, key=lambda r: -fused[r]):
+        record = index.records[rid]
+        if record.kind == "passage":
+            best.setdefault(record.document_id, rid)
+    for document, score in documents.items():
+        rid = best.get(document, document if document in fused else None)
+        if rid is not None:
+            fused[rid] = max(fused[rid], score)
 
 
 def _best_per_record(index: LoadedIndex, similarities: np.ndarray) -> np.ndarray:
