@@ -78,14 +78,15 @@ def pick_hits(
         if detail is None and passage is not None:
             top = passage
     related: Hit | None = None
-    if detail is None and top.record.kind not in _DOCUMENT_KINDS:
+    if top.record.kind not in _DOCUMENT_KINDS:
         # a document the plan does not link, nearer the question than the plan's line by one signal:
         # it may state what the plan only names. It is named last, after the plan's own programs.
         related = next(
             (
                 h
-                for h in result.hits[:5]
+                for h in result.hits[:10]
                 if h.record.kind == "passage"
+                and (detail is None or h.record.document_id != detail.record.document_id)
                 and h.score >= DOCUMENT_CUTOFF
                 and (
                     h.dense >= top.dense + DOCUMENT_MARGIN or h.keyword >= (1 + DOCUMENT_MARGIN) * top.keyword
