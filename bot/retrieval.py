@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 import logging
+import math
 import re
 import threading
 import time
@@ -34,6 +35,7 @@ from ingest.textnorm import (
     normalize,
     reading,
     reading_boundaries,
+    title_bigrams,
     tokenize,
     word_boundaries,
 )
@@ -41,7 +43,8 @@ from ingest.textnorm import (
 log = logging.getLogger(__name__)
 
 RRF_K = 60
-WEIGHTS = {"dense": 1.0, "keyword": 1.0, "alias": 1.5}
+WEIGHTS = {"dense": 1.0, "keyword": 1.0, "alias": 1.5, "title": 1.0}
+MIN_TITLE = 2.5  # title evidence (summed rarity of shared character pairs) that names a document
 _MEASURE_WORDS = re.compile(r"施策|measure|基本方針")
 # Staff asking about figures: indicators then outrank the programs they measure.
 _INDICATOR_CUES = re.compile(
@@ -145,6 +148,7 @@ class LoadedIndex:
                 self.document_records.setdefault(record.document_id, []).append(record.id)
         self.documents_of, self.programs_of = self._links()
         self.aliases = self._alias_table()
+        self.titles, self.title_idf = self._title_table()
         self.readings = _reading_vocabulary(self.bm25.idf)
 
     def unit_tokens(self, text: str) -> frozenset[str]:
@@ -194,6 +198,34 @@ class LoadedIndex:
                 if any(len(str(a)) >= 3 and fold_kana(str(a)).replace(" ", "") in title for a in aliases):
                     link(record_id, document.id)
         return documents_of, programs_of
+
+    def _title_table(self) -> tuple[dict[str, frozenset[str]], dict[str, float]]:
+        """Each document's title as character pairs, and how rare each pair is among the titles:
+        owners name a document by words of its title as they name a program by its aliases. A
+        program sheet (front matter `programs`) is named through its programs' aliases instead."""
+        titles = {
+            rid: title_bigrams(record.title)
+            for rid, record in sorted(self.records.items())
+            if record.kind == "document" and not record.info.get("programs")
+        }
+        frequency: dict[str, int] = {}
+        for pairs in titles.values():
+            for pair in pairs:
+                frequency[pair] = frequency.get(pair, 0) + 1
+        n = len(titles)
+        unique = math.log(1 + (n - 0.5) / 1.5)
+        idf = {p: math.log(1 + (n - df + 0.5) / (df + 0.5)) / unique for p, df in frequency.items()}
+        return titles, idf
+
+    def title_scores(self, question: str) -> dict[str, float]:
+        """Documents whose title shares rare character pairs with the question, by summed rarity."""
+        asked = title_bigrams(question)
+        scores = {}
+        for rid, pairs in self.titles.items():
+            score = sum(self.title_idf[p] for p in asked & pairs)
+            if score >= MIN_TITLE:
+                scores[rid] = score
+        return scores
 
     def _alias_table(self) -> list[_Alias]:
         table = []
@@ -313,6 +345,7 @@ class Retriever:
                     key=lambda rid: (alias[rid], dense.get(rid, 0.0)),
                 ),
             ),
+            ("title", sorted((t := index.title_scores(question)), key=lambda rid: -t[rid])),
         )
         documents: dict[str, float] = {}
         for name, ranked in channels:
