@@ -1,8 +1,10 @@
-"""Hybrid retrieval over the live index version: dense + keyword + catalog aliases, fused by RRF.
+"""Hybrid retrieval over the live index version: dense + keyword + catalog aliases + document
+titles, fused by RRF.
 
-The three signals fail differently: the dense side understands paraphrase and English, the keyword
+The signals fail differently: the dense side understands paraphrase and English, the keyword
 side catches exact Japanese terms (マル経, BCP) the small embedder blurs, and the aliases carry the
-words owners actually use, written by staff. Reciprocal rank fusion needs no score calibration
+words owners actually use, written by staff; an uploaded document has no aliases, and owners name it
+by words of its title. Reciprocal rank fusion needs no score calibration
 between them. The no-match decision, by contrast, reads the raw signals: a question is covered
 when an alias matches, or the best dense similarity and keyword evidence clear their thresholds.
 """
