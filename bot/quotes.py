@@ -112,6 +112,25 @@ _ASKS = (
         ),
         re.compile(r"面積|広さ|要件|対象"),
     ),
+    _Ask(  # a length of time the owner states (開業して半年, 6年目): the condition that bounds it
+        re.compile(
+            r"[0-9０-９一二三四五六七八九十]+\s*(?:年|か月|ヶ月|カ月|ケ月)|半年|年目|\d+\s*(?:years?|months?)\b"
+        ),
+        re.compile(
+            r"[0-9０-９]+\s*(?:年|か月|ヶ月|カ月|ケ月|箇月)(?:以上|未満|以内|以下|を経過|を超|経過|たって|以前)|"
+            r"\b(?:at least|less than|within|more than|under|over)\s+\d+\s*(?:years?|months?)\b",
+            re.IGNORECASE,
+        ),
+        re.compile(r"対象|要件|資格"),
+    ),
+    _Ask(  # an amount the owner states (15万円くらいの工事): the floor or cap it is measured against
+        re.compile(r"[0-9０-９,]+\s*(?:万|千|億)?円|\d[\d,]*\s*yen"),
+        re.compile(
+            r"[0-9０-９,]+\s*(?:万|千|億)?円(?:以上|未満|以下|を超|超)|\b(?:at least|less than|under|over)\s+[\d,]+",
+            re.IGNORECASE,
+        ),
+        re.compile(r"対象|要件|補助|経費"),
+    ),
     _Ask(  # eligibility and exclusions
         re.compile(
             r"対象|使える|使えます|もらえ|受けられ|出る|出ます|出して|中古|リース|個人事業|できる|できます|"
