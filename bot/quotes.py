@@ -112,16 +112,23 @@ _ASKS = (
         ),
         re.compile(r"面積|広さ|要件|対象"),
     ),
-    _Ask(  # a length of time the owner states (開業して半年, 6年目): the condition that bounds it
+    _Ask(  # years the owner states (開業して6年目, まだ半年): the condition that bounds them
+        re.compile(r"[0-9０-９一二三四五六七八九十]+\s*年(?!度)|年目|半年|\d+\s*years?\b"),
         re.compile(
-            r"[0-9０-９一二三四五六七八九十]+\s*(?:年|か月|ヶ月|カ月|ケ月)|半年|年目|\d+\s*(?:years?|months?)\b"
-        ),
-        re.compile(
-            r"[0-9０-９]+\s*(?:年|か月|ヶ月|カ月|ケ月|箇月)(?:以上|未満|以内|以下|を経過|を超|経過|たって|以前)|"
-            r"\b(?:at least|less than|within|more than|under|over)\s+\d+\s*(?:years?|months?)\b",
+            r"[0-9０-９]+\s*年(?:以上|未満|以内|以下|を経過|を超|経過|たって|以前)|"
+            r"\b(?:at least|less than|within|more than|under|over)\s+\d+\s*years?\b",
             re.IGNORECASE,
         ),
-        re.compile(r"対象|要件|資格"),
+        re.compile(r"対象|要件|資格|定義"),
+    ),
+    _Ask(  # months the owner states (3か月前から空いている, 半年): the condition that bounds them
+        re.compile(r"[0-9０-９一二三四五六七八九十]+\s*(?:か月|ヶ月|カ月|ケ月)|半年|\d+\s*months?\b"),
+        re.compile(
+            r"[0-9０-９]+\s*(?:か月|ヶ月|カ月|ケ月|箇月)(?:以上|未満|以内|以下|を経過|を超|経過|たって|以前)|"
+            r"\b(?:at least|less than|within|more than|under|over)\s+\d+\s*months?\b",
+            re.IGNORECASE,
+        ),
+        re.compile(r"対象|要件|資格|定義"),
     ),
     _Ask(  # an amount the owner states (15万円くらいの工事): the floor or cap it is measured against
         re.compile(r"[0-9０-９,]+\s*(?:万|千|億)?円|\d[\d,]*\s*yen"),
