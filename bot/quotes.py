@@ -235,8 +235,10 @@ def quote(hit: Hit, result: SearchResult, index: LoadedIndex, question: str) -> 
         if best > 0 and scores[i] >= (_SECOND if rank == 1 else _NEAR) * best:
             chosen.append(i)
     leads = list_leads(record)
-    chosen += [leads[i] for i in chosen if leads[i] >= 0]
-    text = _joined(units, sorted(set(chosen)), MAX_QUOTE_CHARS)
+    # by priority (each unit followed by the sentence that introduces its list); what fits is quoted
+    # in the document's order: a long best unit does not keep a short runner-up from being quoted
+    priority = list(dict.fromkeys(j for i in chosen for j in (i, leads[i]) if j >= 0))
+    text = _joined(units, _fitting(units, priority, MAX_QUOTE_CHARS), MAX_QUOTE_CHARS)
     return _clip(_with_document_facts(text, record, index, question))
 
 
@@ -278,6 +280,18 @@ def list_leads(record: Record) -> list[int]:
 def _is_list(record: Record) -> bool:
     kinds = record.info.get("unit_kinds") or []
     return sum(1 for k in kinds if k == "item") >= 2
+
+
+def _fitting(units: list[str], priority: list[int], limit: int) -> list[int]:
+    """The units taken in order of priority while they fit in ``limit`` characters, in document order."""
+    taken: list[int] = []
+    size = 0
+    for i in priority:
+        if taken and size + len(units[i]) + 1 > limit:
+            continue
+        taken.append(i)
+        size += len(units[i]) + 1
+    return sorted(taken)
 
 
 def _joined(units: list[str], chosen: range | list[int], limit: int) -> str:
