@@ -89,10 +89,20 @@ _ASKS = (
     _Ask(  # whom to call
         re.compile(r"電話|問い?合わ?せ|問合せ|連絡先|窓口|担当|どこに|phone|call|contact|who"),
         re.compile(
-            r"0\d{1,4}[-‐－(（]\s*\d{1,4}|電話|TEL|窓口|課|係|\b(?:extension|ext|phone|tel|desk|division|section|office)\b",
+            r"(?<![\d-])0\d{1,4}[-‐－(（]\s*\d{1,4}|電話|TEL|窓口|課|係|\b(?:extension|ext|phone|tel|desk|division|section|office)\b",
             re.IGNORECASE,
         ),
         re.compile(r"問い?合わ?せ|問合せ|窓口|連絡先|申請先|担当"),
+    ),
+    _Ask(  # a number to ring or fax: the line that gives one answers, not the one about the topic
+        re.compile(r"電話|番号|内線|ファクス|ファックス|fax|phone|call|ring|number|extension", re.IGNORECASE),
+        re.compile(
+            r"(?<![\d-])0\d{1,4}[-‐－(（]\s*\d{1,4}[-‐－)）]\s*\d{3,4}|[(（]\d{1,4}[)）]\s*\d{3,4}|内線\s*\d|"
+            r"\b(?:extension|ext\.?)\s*\d",
+            re.IGNORECASE,
+        ),
+        re.compile(r"問い?合わ?せ|問合せ|連絡先|窓口|contact", re.IGNORECASE),
+        2.0,
     ),
     _Ask(  # counts and durations
         re.compile(
@@ -152,13 +162,13 @@ _ASKS = (
 
 _ENGLISH_HEADING = re.compile(r"english|in english|英語", re.IGNORECASE)
 _DATES, _PAPERS, _CONTACT = _ASKS[2], _ASKS[3], _ASKS[4]
-_TERMS = (_ASKS[0], _ASKS[1], _ASKS[2], _ASKS[3], _ASKS[5], _ASKS[6])
+_TERMS = (_ASKS[0], _ASKS[1], _ASKS[2], _ASKS[3], _ASKS[6], _ASKS[7])
 MAX_LIST_CHARS = 320  # "何が必要？" is answered by the whole list of papers
 _HEADING_WEIGHT = 0.5  # a FAQ's question or a section's heading against the owner's question
 _RICH = 0.1  # per unit (up to 3) holding the kind of fact asked: a table of limits, a list of papers
 _FILED = 0.2  # the passage's heading is where documents file the kind of fact asked
 _FACT_WEIGHT = 0.35  # a unit holding the kind of fact asked (0.5 and 0.7 measured worse on both sets)
-_PHONE_NUMBER = re.compile(r"0\d{1,4}[-‐－(（]\s*\d{1,4}")
+_PHONE_NUMBER = re.compile(r"(?<![\d-])0\d{1,4}[-‐－(（]\s*\d{1,4}")
 
 
 def asks_terms(question: str) -> bool:
@@ -196,7 +206,7 @@ def best_passage(hit: Hit, result: SearchResult, index: LoadedIndex, question: s
         holding = sum(
             1
             for unit in h.record.units
-            if any(a.weight == 1.0 and a.fact.search(normalize(unit)) for a in asks)
+            if any(a.weight >= 1.0 and a.fact.search(normalize(unit)) for a in asks)
         )
         row = index.heading_rows.get(h.record.id)
         heading = (
