@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.retrieval import Hit, LoadedIndex, SearchResult
-from ingest.dates import find_dates
+from ingest.dates import find_dates, years
 from ingest.records import Record
 from ingest.textnorm import is_japanese, normalize
 
@@ -331,6 +331,7 @@ def _scores(hit: Hit, result: SearchResult, index: LoadedIndex, question: str) -
     # sentence under them is about ("上限5万円です" under 夜市出店応援金 › 支給額), so their words
     # count for each unit alike, and the asked fact then decides among the passages.
     context = index.unit_tokens(" ".join((record.document, *record.path)))
+    asked_years = years(question)
     scores = []
     for n, unit in enumerate(units):
         # an item is read with the sentence that introduces its list ("次の経費は対象外です" + "中古品")
@@ -344,6 +345,8 @@ def _scores(hit: Hit, result: SearchResult, index: LoadedIndex, question: str) -
         fact = sum(ask.weight for ask in asks if ask.fact.search(normalize(read)))
         if _DATES in asks and find_dates(unit):
             fact += 0.5
+        if asked_years and asked_years & years(unit):
+            fact += 1.0  # "from July 2026", "2021年の支援金": the figures of the year asked about
         scores.append(dense[n] + 0.6 * keyword + _FACT_WEIGHT * fact)
     return scores
 

@@ -37,6 +37,17 @@ class Period:
         return asdict(self)
 
 
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)|(令和|平成)\s*(\d{1,2}|元)\s*年")
+
+
+def years(text: str) -> set[int]:
+    """The calendar years a text names, 西暦 or 令和/平成 (令和8年 and 2026 are the same year)."""
+    found = set()
+    for western, era, number in _YEAR.findall(unicodedata.normalize("NFKC", text)):
+        found.add(int(western) if western else _ERAS[era] + (1 if number == "元" else int(number)))
+    return found
+
+
 def find_dates(text: str) -> list[date]:
     """Every full date in ``text``, in order; a month/day without a year takes the last year seen."""
     found: list[date] = []

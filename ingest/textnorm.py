@@ -257,7 +257,7 @@ def tokenize(text: str) -> tuple[str, ...]:
         surface = morpheme.surface()
         if _LATIN_WORD.fullmatch(surface):
             if surface not in _STOPWORDS:
-                tokens.append(surface)
+                tokens.append(_singular(surface))
             continue
         if morpheme.part_of_speech()[0] not in _CONTENT_POS:
             continue
@@ -270,6 +270,22 @@ def tokenize(text: str) -> tuple[str, ...]:
             continue
         tokens.append(form)
     return tuple(tokens)
+
+
+_PLURAL = (
+    (re.compile(r"([a-z]{2})ies$"), r"\1y"),
+    (re.compile(r"([a-z]{2}(?:ch|sh|ss|x))es$"), r"\1"),
+    (re.compile(r"([a-z]{3}[^su'])s$"), r"\1"),
+)
+
+
+def _singular(word: str) -> str:
+    """An English plural as its singular (disabilities → disability, taxes → tax, loans → loan), so an
+    English question meets an English section whichever number either uses."""
+    for plural, ending in _PLURAL:
+        if plural.search(word):
+            return plural.sub(ending, word)
+    return word
 
 
 def _is_kana(text: str) -> bool:
