@@ -37,6 +37,7 @@ class _Ask:
     fact: re.Pattern[str]
     heading: re.Pattern[str]
     weight: float = 1.0  # how telling a unit's holding this kind of fact is
+    terms: bool = False  # a term a document states (amount, rate, date, papers, count), never the plan
 
 
 _ASKS = (
@@ -49,6 +50,7 @@ _ASKS = (
             re.IGNORECASE,
         ),
         re.compile(r"額|上限|限度|補助率|内容"),  # 支給額, 交付額, 貸付限度額, 補助率及び上限額…
+        terms=True,
     ),
     _Ask(  # rates
         re.compile(
@@ -59,6 +61,7 @@ _ASKS = (
             re.IGNORECASE,
         ),
         re.compile(r"補助率|助成率|利率|金利|上限|内容"),
+        terms=True,
     ),
     _Ask(  # dates, periods, deadlines
         re.compile(
@@ -73,10 +76,11 @@ _ASKS = (
             re.IGNORECASE,
         ),
         re.compile(r"期間|期限|締切|日程|スケジュール|申請方法|手続"),
+        terms=True,
     ),
     _Ask(  # papers to submit
         re.compile(
-            r"書類|必要なもの|何が(?:要|い|必要)|なにが(?:要|い|必要)|提出|添付|持って|そろえ|揃え|"
+            r"書類|必要なもの|何が(?:要|い|必要)|なにが(?:要|い|必要)|提出|添付|持って|持たせ|持参|そろえ|揃え|"
             r"documents?|papers?|submit|attach|need to bring"
         ),
         re.compile(
@@ -85,6 +89,7 @@ _ASKS = (
             re.IGNORECASE,
         ),
         re.compile(r"書類|提出|添付|申請方法"),
+        terms=True,
     ),
     _Ask(  # whom to call
         re.compile(r"電話|問い?合わ?せ|問合せ|連絡先|窓口|担当|どこに|phone|call|contact|who"),
@@ -104,6 +109,24 @@ _ASKS = (
         re.compile(r"問い?合わ?せ|問合せ|連絡先|窓口|contact", re.IGNORECASE),
         2.0,
     ),
+    _Ask(  # when the money comes: the line on payment, not the application window
+        re.compile(
+            r"(?:お金|補助金|助成金|交付金|支援金)(?:は|って)?いつ|いつ(?:入る|入って|振り?込|もらえ|支払|払われ|交付)|"
+            r"入金|振り?込まれ|支払われ|when (?:will|do) (?:i|we) (?:get|receive)|paid"
+        ),
+        re.compile(
+            r"交付され|交付します|振込|振り込|支払|入金|\b(?:paid|payment|transferred)\b", re.IGNORECASE
+        ),
+        re.compile(r"交付|支払|請求|入金"),
+        terms=True,
+    ),
+    _Ask(  # the first step: whom to see first, in what order
+        re.compile(
+            r"最初|まず(?:は|何|どこ)|初めに|はじめに|手順|流れ|順番|first|where do i start|what steps"
+        ),
+        re.compile(r"まず|最初|はじめに|初めに|その後|次に|\b(?:first|then|after that)\b", re.IGNORECASE),
+        re.compile(r"申込|申し込み|申請方法|手続|流れ|窓口"),
+    ),
     _Ask(  # counts and durations
         re.compile(
             r"何(?:ヶ|か|カ|ケ|箇)月|何年|何回|何日間|何人|何件|何社|何個|何度|how many|how long|how often"
@@ -114,6 +137,7 @@ _ASKS = (
             re.IGNORECASE,
         ),
         re.compile(r"期間|回数|内容|上限"),
+        terms=True,
     ),
     _Ask(  # sizes: floor area, premises
         re.compile(r"広さ|面積|何平米|何㎡|何坪|how big|how large|floor area|square met|size of"),
@@ -121,6 +145,7 @@ _ASKS = (
             r"[0-9０-９.,]+\s*(?:㎡|m2|m²|平方メートル|平米|坪)|\bsquare met(?:re|er)s?\b", re.IGNORECASE
         ),
         re.compile(r"面積|広さ|要件|対象"),
+        terms=True,
     ),
     _Ask(  # years the owner states (開業して6年目, まだ半年): the condition that bounds them
         re.compile(r"[0-9０-９一二三四五六七八九十]+\s*年(?!度)|年目|半年|\d+\s*years?\b"),
@@ -162,7 +187,6 @@ _ASKS = (
 
 _ENGLISH_HEADING = re.compile(r"english|in english|英語", re.IGNORECASE)
 _DATES, _PAPERS, _CONTACT = _ASKS[2], _ASKS[3], _ASKS[4]
-_TERMS = (_ASKS[0], _ASKS[1], _ASKS[2], _ASKS[3], _ASKS[6], _ASKS[7])
 MAX_LIST_CHARS = 320  # "何が必要？" is answered by the whole list of papers
 _HEADING_WEIGHT = 0.5  # a FAQ's question or a section's heading against the owner's question
 _RICH = 0.1  # per unit (up to 3) holding the kind of fact asked: a table of limits, a list of papers
@@ -173,7 +197,7 @@ _PHONE_NUMBER = re.compile(r"(?<![\d-])0\d{1,4}[-‐－(（]\s*\d{1,4}")
 
 def asks_terms(question: str) -> bool:
     """Whether the question asks for terms a document states: an amount, a rate, a date, papers, a count."""
-    return any(ask in _TERMS for ask in asked_facts(question))
+    return any(ask.terms for ask in asked_facts(question))
 
 
 def asked_facts(question: str) -> list[_Ask]:
