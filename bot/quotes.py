@@ -188,6 +188,7 @@ _ASKS = (
 _ENGLISH_HEADING = re.compile(r"english|in english|英語", re.IGNORECASE)
 _DATES, _PAPERS, _CONTACT = _ASKS[2], _ASKS[3], _ASKS[4]
 MAX_LIST_CHARS = 320  # "何が必要？" is answered by the whole list of papers
+UNDER_HEADING = 0.8  # a unit is at least this near the question as its heading is
 _HEADING_WEIGHT = 0.5  # a FAQ's question or a section's heading against the owner's question
 _RICH = 0.1  # per unit (up to 3) holding the kind of fact asked: a table of limits, a list of papers
 _FILED = 0.2  # the passage's heading is where documents file the kind of fact asked
@@ -346,6 +347,11 @@ def _scores(hit: Hit, result: SearchResult, index: LoadedIndex, question: str) -
         values = np.asarray(result.similarities)[rows]
         for n, value in enumerate(values.tolist()):
             dense[n] = float(value)
+    heading = index.heading_rows.get(record.id)
+    if result.similarities is not None and heading is not None:
+        # a unit is read under its heading: a FAQ's "対象になります。" answers what its question asks
+        under = float(result.similarities[heading])
+        dense = [max(d, UNDER_HEADING * under) for d in dense]
     asks = asked_facts(question)
     query = set(result.query_tokens)
     idf = index.bm25.idf
