@@ -37,6 +37,8 @@ from ingest.textnorm import (
     normalize,
     reading,
     reading_boundaries,
+    synonym_table,
+    synonyms,
     title_bigrams,
     tokenize,
     word_boundaries,
@@ -46,7 +48,8 @@ log = logging.getLogger(__name__)
 
 RRF_K = 60
 WEIGHTS = {"dense": 1.0, "keyword": 1.0, "alias": 1.5, "title": 1.0}
-MIN_TITLE = 2.5  # title evidence (summed rarity of shared character pairs) that names a document
+MIN_TITLE = 2.5
+SYNONYM_WEIGHT = 0.7  # a synonym's keyword evidence beside the question's own words  # title evidence (summed rarity of shared character pairs) that names a document
 _MEASURE_WORDS = re.compile(r"施策|measure|基本方針")
 # Staff asking about figures: indicators then outrank the programs they measure.
 _INDICATOR_CUES = re.compile(
@@ -152,6 +155,7 @@ class LoadedIndex:
         self.aliases = self._alias_table()
         self.titles, self.title_idf = self._title_table()
         self.readings = _reading_vocabulary(self.bm25.idf)
+        synonym_table()  # read once here (a quarter second), not in the first question's answer
 
     def unit_tokens(self, text: str) -> frozenset[str]:
         """A quotable unit's keyword tokens, tokenized once per index version (the corpus bounds it)."""
@@ -328,9 +332,13 @@ class Retriever:
         heard = [w for w in spelled_out(question, index.readings, index.bm25.idf) if w not in query_tokens]
         if not is_japanese(question):  # Japanese documents are found by their Japanese words too
             heard += [w for w in tokenize(japanese_terms(normalize(question))) if w not in query_tokens]
+        synonymous = [w for w in _synonym_words(question, index.bm25.idf) if w not in query_tokens + heard]
         similarities = self._similarities(index, f"{question} {' '.join(heard)}" if heard else question)
         dense = RecordScores(index, _best_per_record(index, similarities))
-        keyword = RecordScores(index, index.bm25.score_array(query_tokens + heard))
+        keyword_values = index.bm25.score_array(query_tokens + heard)
+        if synonymous:  # evidence, but weaker than the owner's own words
+            keyword_values = keyword_values + SYNONYM_WEIGHT * index.bm25.score_array(synonymous)
+        keyword = RecordScores(index, keyword_values)
         alias = _with_documents(index, self._alias_scores(index, question), self.settings.min_alias_chars)
 
         fused: dict[str, float] = {}
@@ -385,7 +393,7 @@ class Retriever:
             version=index.number,
             signals=signals,
             similarities=similarities,
-            query_tokens=tuple(query_tokens + heard),
+            query_tokens=tuple(query_tokens + heard + synonymous),
             dense=dense,
             keyword=keyword,
         )
@@ -531,6 +539,17 @@ class RecordScores:
             candidates = candidates[np.argpartition(-self.values[candidates], limit - 1)[:limit]]
         ordered = candidates[np.argsort(-self.values[candidates], kind="stable")]
         return [self.index.record_ids[i] for i in ordered]
+
+
+def _synonym_words(question: str, vocabulary: dict[str, float]) -> list[str]:
+    """Indexed words that are synonyms of the question's (ホテル代 → 宿泊費, generator → 発電機): one
+    keyword each, so a synonym the documents do not use, or one the tokenizer splits, adds nothing."""
+    words = []
+    for synonym in synonyms(question):
+        tokens = tokenize(synonym)
+        if len(tokens) == 1 and tokens[0] in vocabulary:
+            words.append(tokens[0])
+    return list(dict.fromkeys(words))
 
 
 def _whole_word(phrase: str, text: str, boundaries: frozenset[int]) -> bool:

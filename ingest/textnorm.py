@@ -7,11 +7,13 @@ hiragana spelling of a katakana term still meets its counterpart.
 
 from __future__ import annotations
 
+import gzip
 import re
 import threading
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import jaconv
@@ -333,3 +335,50 @@ def _joined(parts: list[str]) -> tuple[str, frozenset[int]]:
         position += len(part)
         offsets.add(position)
     return "".join(parts), frozenset(offsets)
+
+
+_SYNONYMS_FILE = Path(__file__).resolve().parent / "data" / "synonyms.tsv.gz"
+
+
+@lru_cache(maxsize=1)
+def synonym_table() -> dict[str, tuple[str, ...]]:
+    """Word → the other words of its synonym groups, from Sudachi's synonym dictionary
+    (ingest/data/synonyms.tsv.gz, built by scripts/build_synonyms.py), normalised."""
+    table: dict[str, list[str]] = {}
+    with gzip.open(_SYNONYMS_FILE, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            words = [w for w in line.rstrip("\n").split("\t") if w]
+            members = [normalize(w.lstrip("~")) for w in words]
+            for word, member in zip(words, members, strict=True):
+                if word.startswith("~"):
+                    continue  # a synonym others expand to, which does not expand itself
+                others = table.setdefault(member, [])
+                others.extend(m for m in members if m != member and m not in others)
+    return {word: tuple(others) for word, others in table.items()}
+
+
+def synonyms(text: str) -> list[str]:
+    """Japanese synonyms of the words of ``text`` (交通費 → 旅費, 締め切り → 期日; English words and
+    phrases → their Japanese: generator → 発電機, trade show → 見本市), in order, without repeats.
+
+    Words are looked up as Sudachi's long and short units (surface and normalised form), and, in
+    Latin text, as phrases of up to three words."""
+    from sudachipy import SplitMode
+
+    table = synonym_table()
+    normalised = normalize(text)
+    words: list[str] = []
+    for mode in (SplitMode.C, SplitMode.A):
+        for morpheme in _morphemes(normalised, mode):
+            if morpheme.part_of_speech()[0] in _CONTENT_POS:
+                words += [morpheme.surface(), morpheme.normalized_form()]
+    latin = [_singular(w) for w in re.findall(r"[a-z][a-z0-9\-]*", normalised)]
+    words += [" ".join(latin[i : i + n]) for n in (3, 2, 1) for i in range(len(latin) - n + 1)]
+    found: list[str] = []
+    for word in dict.fromkeys(words):
+        if word in _STOPWORDS:
+            continue
+        for other in table.get(word, ()):
+            if other not in found and _JAPANESE.search(other):
+                found.append(other)
+    return found
