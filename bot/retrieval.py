@@ -37,6 +37,7 @@ from ingest.textnorm import (
     normalize,
     reading,
     reading_boundaries,
+    sound_trigrams,
     synonym_table,
     synonyms,
     title_bigrams,
@@ -153,7 +154,7 @@ class LoadedIndex:
                 self.document_records.setdefault(record.document_id, []).append(record.id)
         self.documents_of, self.programs_of = self._links()
         self.aliases = self._alias_table()
-        self.titles, self.title_idf = self._title_table()
+        self.titles = self._title_table()
         self.readings = _reading_vocabulary(self.bm25.idf)
         synonym_table()  # read once here (a quarter second), not in the first question's answer
 
@@ -205,33 +206,48 @@ class LoadedIndex:
                     link(record_id, document.id)
         return documents_of, programs_of
 
-    def _title_table(self) -> tuple[dict[str, frozenset[str]], dict[str, float]]:
-        """Each document's title as character pairs, and how rare each pair is among the titles:
-        owners name a document by words of its title as they name a program by its aliases. A
-        program sheet (front matter `programs`) is named through its programs' aliases instead."""
-        titles = {
-            rid: title_bigrams(record.title)
+    def _title_table(self) -> dict[str, tuple[dict[str, frozenset[str]], dict[str, float]]]:
+        """Each document's title as character pairs and as triples of its reading, and how rare each
+        is among the titles: owners name a document by words of its title (in kana too) as they name
+        a program by its aliases. A program sheet (front matter `programs`) is named through its
+        programs' aliases instead."""
+        titles = [
+            record.title
+            for _, record in sorted(self.records.items())
+            if record.kind == "document" and not record.info.get("programs")
+        ]
+        ids = [
+            rid
             for rid, record in sorted(self.records.items())
             if record.kind == "document" and not record.info.get("programs")
-        }
-        frequency: dict[str, int] = {}
-        for pairs in titles.values():
-            for pair in pairs:
-                frequency[pair] = frequency.get(pair, 0) + 1
-        n = len(titles)
-        unique = math.log(1 + (n - 0.5) / 1.5)
-        idf = {p: math.log(1 + (n - df + 0.5) / (df + 0.5)) / unique for p, df in frequency.items()}
-        return titles, idf
+        ]
+        tables = {}
+        for name, pieces in (("pairs", title_bigrams), ("sounds", sound_trigrams)):
+            parts = {rid: pieces(title) for rid, title in zip(ids, titles, strict=True)}
+            frequency: dict[str, int] = {}
+            for found in parts.values():
+                for piece in found:
+                    frequency[piece] = frequency.get(piece, 0) + 1
+            unique = math.log(1 + (len(parts) - 0.5) / 1.5)
+            idf = {
+                p: math.log(1 + (len(parts) - df + 0.5) / (df + 0.5)) / unique for p, df in frequency.items()
+            }
+            tables[name] = (parts, idf)
+        return tables
 
     def title_scores(self, question: str) -> dict[str, float]:
-        """Documents whose title shares rare character pairs with the question, by summed rarity."""
-        asked = title_bigrams(question)
-        scores = {}
-        for rid, pairs in self.titles.items():
-            score = sum(self.title_idf[p] for p in asked & pairs)
-            if score >= MIN_TITLE:
-                scores[rid] = score
-        return scores
+        """Documents whose title shares rare character pairs with the question (or rare triples of
+        its reading with the words the question spells in kana), by summed rarity."""
+        asked = {"pairs": title_bigrams(question), "sounds": sound_trigrams(question, kana_only=True)}
+        scores: dict[str, float] = {}
+        for name, (parts, idf) in self.titles.items():
+            if not asked[name]:
+                continue
+            for rid, found in parts.items():
+                shared = asked[name] & found
+                if shared:
+                    scores[rid] = scores.get(rid, 0.0) + sum(idf[p] for p in shared)
+        return {rid: score for rid, score in scores.items() if score >= MIN_TITLE}
 
     def _alias_table(self) -> list[_Alias]:
         table = []

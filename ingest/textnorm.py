@@ -176,6 +176,19 @@ def title_bigrams(text: str) -> frozenset[str]:
     return frozenset(pairs)
 
 
+_HIRAGANA_RUN = re.compile(r"[\u3041-\u309fー]{3,}")
+
+
+def sound_trigrams(text: str, kana_only: bool = False) -> frozenset[str]:
+    """Triples of kana of the text's reading, or (``kana_only``) of the words it spells in hiragana:
+    how an owner's てんじかい meets a title's 展示会."""
+    if kana_only:
+        runs = [jaconv.hira2kata(run) for run in _HIRAGANA_RUN.findall(normalize(text))]
+    else:
+        runs = [reading(text)]
+    return frozenset(run[i : i + 3] for run in runs for i in range(len(run) - 2))
+
+
 def fold_kana(text: str) -> str:
     """Normalised text with hiragana turned into katakana, so まるけい meets マルケイ."""
     return jaconv.hira2kata(normalize(text))
