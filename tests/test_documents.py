@@ -172,6 +172,23 @@ def test_a_household_version_of_a_business_subsidy_is_declined(with_documents):
     assert "fujisawa-callcenter" in {c["id"] for c in reply["contacts"]}
 
 
+def test_an_owner_names_a_document_by_words_of_its_title_even_in_kana(with_documents):
+    index = with_documents.navigator.retriever.index()
+    named = index.title_scores("省エネ設備の補助金")  # the title says 省エネルギー設備導入支援補助金
+    assert max(named, key=named.get) == "shoene-boshu"
+    spelled = index.title_scores("てんじかいの補助")  # 展示会, typed in kana
+    assert max(spelled, key=spelled.get) == "tenjikai-leaflet"
+    assert index.title_scores("社員旅行の積立") == {}  # nothing rare in common with any title
+
+
+def test_a_length_of_time_the_owner_states_is_answered_by_the_condition_that_bounds_it(with_documents):
+    reply = with_documents.respond("創業して7年たつけど事務所の家賃補助は受けられる？")
+    yoko = next(
+        c for c in reply["citations"] if c.get("document") == "藤沢市創業者事務所等賃借料補助金交付要綱"
+    )
+    assert "5年を経過していない" in yoko["quote"]
+
+
 # --- incremental ingest ------------------------------------------------------------------------------
 
 
