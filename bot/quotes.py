@@ -40,6 +40,20 @@ class _Ask:
     terms: bool = False  # a term a document states (amount, rate, date, papers, count), never the plan
 
 
+def _stated_length(cue: str, unit: str, english: str) -> _Ask:
+    """A length of time the owner states (開業して6年目): the condition that bounds it, in the same
+    unit (創業から5年を経過していない者), lifts the unit that says it."""
+    return _Ask(
+        re.compile(rf"[0-9０-９一二三四五六七八九十]+\s*{cue}|\d+\s*{english}\b"),
+        re.compile(
+            rf"[0-9０-９]+\s*{unit}(?:以上|未満|以内|以下|を経過|を超|経過|たって|以前)|"
+            rf"\b(?:at least|less than|within|more than|under|over)\s+\d+\s*{english}\b",
+            re.IGNORECASE,
+        ),
+        re.compile(r"対象|要件|資格|定義"),
+    )
+
+
 _ASKS = (
     _Ask(  # amounts and limits
         re.compile(
@@ -147,24 +161,10 @@ _ASKS = (
         re.compile(r"面積|広さ|要件|対象"),
         terms=True,
     ),
-    _Ask(  # years the owner states (開業して6年目, まだ半年): the condition that bounds them
-        re.compile(r"[0-9０-９一二三四五六七八九十]+\s*年(?!度)|年目|半年|\d+\s*years?\b"),
-        re.compile(
-            r"[0-9０-９]+\s*年(?:以上|未満|以内|以下|を経過|を超|経過|たって|以前)|"
-            r"\b(?:at least|less than|within|more than|under|over)\s+\d+\s*years?\b",
-            re.IGNORECASE,
-        ),
-        re.compile(r"対象|要件|資格|定義"),
-    ),
-    _Ask(  # months the owner states (3か月前から空いている, 半年): the condition that bounds them
-        re.compile(r"[0-9０-９一二三四五六七八九十]+\s*(?:か月|ヶ月|カ月|ケ月)|半年|\d+\s*months?\b"),
-        re.compile(
-            r"[0-9０-９]+\s*(?:か月|ヶ月|カ月|ケ月|箇月)(?:以上|未満|以内|以下|を経過|を超|経過|たって|以前)|"
-            r"\b(?:at least|less than|within|more than|under|over)\s+\d+\s*months?\b",
-            re.IGNORECASE,
-        ),
-        re.compile(r"対象|要件|資格|定義"),
-    ),
+    _stated_length(r"年(?!度)|年目|半年", "年", "years?"),  # 開業して6年目, まだ半年
+    _stated_length(
+        r"(?:か月|ヶ月|カ月|ケ月)|半年", "(?:か月|ヶ月|カ月|ケ月|箇月)", "months?"
+    ),  # 3か月空いている
     _Ask(  # an amount the owner states (15万円くらいの工事): the floor or cap it is measured against
         re.compile(r"[0-9０-９,]+\s*(?:万|千|億)?円|\d[\d,]*\s*yen"),
         re.compile(

@@ -375,9 +375,10 @@ class Retriever:
         )
         documents: dict[str, float] = {}
         for name, ranked in channels:
-            for rid, rank in _group_ranks(index, ranked):
+            positions, document_ranks = _group_ranks(index, ranked)
+            for rid, rank in positions:
                 fused[rid] = fused.get(rid, 0.0) + WEIGHTS[name] / (RRF_K + rank + 1)
-            for document, rank in _document_ranks(index, ranked):
+            for document, rank in document_ranks.items():
                 documents[document] = documents.get(document, 0.0) + WEIGHTS[name] / (RRF_K + rank + 1)
         _read_in_document(index, fused, documents)
         if _INDICATOR_CUES.search(normalize(question)):
@@ -474,36 +475,25 @@ def _with_documents(index: LoadedIndex, alias: dict[str, float], min_chars: int)
     return shared
 
 
-def _group_ranks(index: LoadedIndex, ranked: list[str]) -> list[tuple[str, float]]:
+def _group_ranks(index: LoadedIndex, ranked: list[str]) -> tuple[list[tuple[str, float]], dict[str, float]]:
     """Rank positions where a document counts once: its passages do not push the records after
     them down the list (ten passages of one leaflet are one piece of evidence, not ten), and a
-    document's j-th passage ranks j places after its best."""
+    document's j-th passage ranks j places after its best. Also each document's own rank: that of
+    its best record (its own record or any passage)."""
     groups: dict[str, int] = {}
     seen: dict[str, int] = {}
     positions = []
-    for rid in ranked:
-        record = index.records[rid]
-        group = record.document_id if record.kind in ("document", "passage") else rid
-        if group not in groups:
-            groups[group] = len(groups)
-        positions.append((rid, float(groups[group] + seen.get(group, 0))))
-        seen[group] = seen.get(group, 0) + 1
-    return positions
-
-
-def _document_ranks(index: LoadedIndex, ranked: list[str]) -> list[tuple[str, float]]:
-    """Each document's rank in one channel, among documents and other records: the rank of its
-    best record (its own record or any passage)."""
-    groups: dict[str, int] = {}
-    documents = []
+    documents: dict[str, float] = {}
     for rid in ranked:
         record = index.records[rid]
         group = record.document_id if record.kind in ("document", "passage") else rid
         if group not in groups:
             groups[group] = len(groups)
             if record.kind in ("document", "passage"):
-                documents.append((group, float(groups[group])))
-    return documents
+                documents[group] = float(groups[group])
+        positions.append((rid, float(groups[group] + seen.get(group, 0))))
+        seen[group] = seen.get(group, 0) + 1
+    return positions, documents
 
 
 def _read_in_document(index: LoadedIndex, fused: dict[str, float], documents: dict[str, float]) -> None:
