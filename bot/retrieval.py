@@ -50,7 +50,11 @@ log = logging.getLogger(__name__)
 RRF_K = 60
 WEIGHTS = {"dense": 1.0, "keyword": 1.0, "alias": 1.5, "title": 1.0}
 MIN_TITLE = 2.5
-SYNONYM_WEIGHT = 0.7  # a synonym's keyword evidence beside the question's own words  # title evidence (summed rarity of shared character pairs) that names a document
+DOCUMENT_CONTEXT_WEIGHT = 0.7
+SYNONYM_WEIGHT = 0.7  # a synonym's keyword evidence beside the question's own words
+_DOCUMENT_KINDS = frozenset(
+    {"document", "passage"}
+)  # title evidence (summed rarity of shared character pairs) that names a document
 _MEASURE_WORDS = re.compile(r"施策|measure|基本方針")
 # Staff asking about figures: indicators then outrank the programs they measure.
 _INDICATOR_CUES = re.compile(
@@ -153,8 +157,22 @@ class LoadedIndex:
             if record.kind in ("document", "passage"):
                 self.document_records.setdefault(record.document_id, []).append(record.id)
         self.documents_of, self.programs_of = self._links()
+        # Program sheets (front matter `programs`) are found with their programs, through the aliases
+        # staff wrote; an uploaded document has none, and is found by its title and as a whole.
+        self.sheets = frozenset(
+            r.id for r in self.records.values() if r.kind == "document" and r.info.get("programs")
+        )
         self.aliases = self._alias_table()
         self.titles = self._title_table()
+        # Records no staff wrote owners' words for (an uploaded document's): synonyms stand in for them.
+        self.unaliased = np.asarray(
+            [
+                self.records[rid].kind in ("document", "passage")
+                and self.records[rid].document_id not in self.sheets
+                for rid in self.record_ids
+            ],
+            dtype=np.float32,
+        )
         self.readings = _reading_vocabulary(self.bm25.idf)
         synonym_table()  # read once here (a quarter second), not in the first question's answer
 
@@ -208,22 +226,16 @@ class LoadedIndex:
 
     def _title_table(self) -> dict[str, tuple[dict[str, frozenset[str]], dict[str, float]]]:
         """Each document's title as character pairs and as triples of its reading, and how rare each
-        is among the titles: owners name a document by words of its title (in kana too) as they name
-        a program by its aliases. A program sheet (front matter `programs`) is named through its
-        programs' aliases instead."""
-        titles = [
-            record.title
-            for _, record in sorted(self.records.items())
-            if record.kind == "document" and not record.info.get("programs")
-        ]
-        ids = [
-            rid
+        is among the titles: owners name an uploaded document by words of its title (in kana too) as
+        they name a program by its aliases."""
+        titles = {
+            rid: record.title
             for rid, record in sorted(self.records.items())
-            if record.kind == "document" and not record.info.get("programs")
-        ]
+            if record.kind == "document" and rid not in self.sheets
+        }
         tables = {}
         for name, pieces in (("pairs", title_bigrams), ("sounds", sound_trigrams)):
-            parts = {rid: pieces(title) for rid, title in zip(ids, titles, strict=True)}
+            parts = {rid: pieces(title) for rid, title in titles.items()}
             frequency: dict[str, int] = {}
             for found in parts.values():
                 for piece in found:
@@ -351,10 +363,15 @@ class Retriever:
         synonymous = [w for w in _synonym_words(question, index.bm25.idf) if w not in query_tokens + heard]
         similarities = self._similarities(index, f"{question} {' '.join(heard)}" if heard else question)
         dense = RecordScores(index, _best_per_record(index, similarities))
-        keyword_values = index.bm25.score_array(query_tokens + heard)
-        if synonymous:  # evidence, but weaker than the owner's own words
-            keyword_values = keyword_values + SYNONYM_WEIGHT * index.bm25.score_array(synonymous)
-        keyword = RecordScores(index, keyword_values)
+        own_words = index.bm25.score_array(query_tokens + heard)
+        keyword = RecordScores(
+            index,
+            # synonyms rank, weaker than the owner's own words; whether anything fits is decided on
+            # the owner's words (許可 must not find 承認 and make a permit question look covered)
+            own_words + SYNONYM_WEIGHT * index.bm25.score_array(synonymous) * index.unaliased
+            if synonymous
+            else own_words,
+        )
         alias = _with_documents(index, self._alias_scores(index, question), self.settings.min_alias_chars)
 
         fused: dict[str, float] = {}
@@ -379,8 +396,11 @@ class Retriever:
             for rid, rank in positions:
                 fused[rid] = fused.get(rid, 0.0) + WEIGHTS[name] / (RRF_K + rank + 1)
             for document, rank in document_ranks.items():
+                if document in index.sheets:
+                    continue
                 documents[document] = documents.get(document, 0.0) + WEIGHTS[name] / (RRF_K + rank + 1)
-        _read_in_document(index, fused, documents)
+        _read_in_document(index, fused)
+        _found_as_a_whole(index, fused, documents)
         if _INDICATOR_CUES.search(normalize(question)):
             for rid in fused:
                 if index.records[rid].kind == "indicator":
@@ -399,7 +419,7 @@ class Retriever:
         known = index.bm25.known(query_tokens)
         signals = {
             "dense_top": dense.max(),
-            "keyword_top": keyword.max(),
+            "keyword_top": float(own_words.max()) if len(own_words) else 0.0,
             "alias_top": max(alias.values(), default=0.0),
             "known_terms": len(known),
             "query_terms": len(query_tokens),
@@ -496,10 +516,40 @@ def _group_ranks(index: LoadedIndex, ranked: list[str]) -> tuple[list[tuple[str,
     return positions, documents
 
 
-def _read_in_document(index: LoadedIndex, fused: dict[str, float], documents: dict[str, float]) -> None:
-    """A document is found as a whole: what each channel found best in it (the title and purpose in
-    one, the 補助対象設備 list in another) adds up to the document's score, which its best passage
-    takes when that is higher than its own. Which passage then answers is the quote's choice
+def _read_in_document(index: LoadedIndex, fused: dict[str, float]) -> None:
+    """A program sheet's passage is read in its sheet: how well the question fits the sheet as a whole
+    (its title and purpose) separates one sheet's 限度額 from another's. Passages are re-ordered
+    among themselves by it and keep the places passages held. (Adding up a sheet's sections, as for
+    an upload, would let a long sheet outrank the program it details.)"""
+    passages = [
+        rid
+        for rid in fused
+        if index.records[rid].kind == "passage" and index.records[rid].document_id in index.sheets
+    ]
+    if len(passages) < 2:
+        return
+    places = sorted((fused[rid] for rid in passages), reverse=True)
+    in_context = sorted(
+        passages,
+        key=lambda rid: fused[rid] + DOCUMENT_CONTEXT_WEIGHT * fused.get(index.records[rid].document_id, 0.0),
+        reverse=True,
+    )
+    for rid, place in zip(in_context, places, strict=True):
+        fused[rid] = place
+    # A document found as a whole (its record competes with programs on equal terms) is answered by
+    # its best passage, which takes the document's place when that is higher.
+    best: dict[str, str] = {}
+    for rid in in_context:
+        best.setdefault(index.records[rid].document_id, rid)
+    for document, rid in best.items():
+        if document in fused:
+            fused[rid] = max(fused[rid], fused[document])
+
+
+def _found_as_a_whole(index: LoadedIndex, fused: dict[str, float], documents: dict[str, float]) -> None:
+    """An uploaded document is found as a whole: what each channel found best in it (the title and
+    purpose in one, the 補助対象設備 list in another) adds up to the document's score, which its best
+    passage takes when that is higher than its own. Which passage then answers is the quote's choice
     (bot/quotes.best_passage), among all the document's passages."""
     best: dict[str, str] = {}
     for rid in sorted(fused, key=lambda r: -fused[r]):
