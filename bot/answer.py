@@ -89,7 +89,9 @@ def pick_hits(
                 and (detail is None or h.record.document_id != detail.record.document_id)
                 and h.score >= DOCUMENT_CUTOFF
                 and (
-                    h.dense >= top.dense + DOCUMENT_MARGIN or h.keyword >= (1 + DOCUMENT_MARGIN) * top.keyword
+                    h.dense >= top.dense + DOCUMENT_MARGIN
+                    or h.keyword >= (1 + DOCUMENT_MARGIN) * top.keyword
+                    or h.title > 0  # the owner named the document
                 )
             ),
             None,

@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 RRF_K = 60
 WEIGHTS = {"dense": 1.0, "keyword": 1.0, "alias": 1.5, "title": 1.0}
 MIN_TITLE = 2.5
+ACRONYM_WEIGHT = 2.5  # an acronym shared with one title alone (DX, BCP) names it
 DOCUMENT_CONTEXT_WEIGHT = 0.7
 SYNONYM_WEIGHT = 0.7  # a synonym's keyword evidence beside the question's own words
 _DOCUMENT_KINDS = frozenset(
@@ -77,6 +78,7 @@ class Hit:
     dense: float = 0.0
     keyword: float = 0.0
     alias: float = 0.0
+    title: float = 0.0  # the question names the record's document by words of its title
     taught: bool = False  # staff taught this question's answer (bot/taught.py)
 
 
@@ -258,7 +260,9 @@ class LoadedIndex:
             for rid, found in parts.items():
                 shared = asked[name] & found
                 if shared:
-                    scores[rid] = scores.get(rid, 0.0) + sum(idf[p] for p in shared)
+                    # an acronym is a whole word, where a pair is a piece of one
+                    weights = (idf[p] * (ACRONYM_WEIGHT if p.startswith("#") else 1.0) for p in shared)
+                    scores[rid] = scores.get(rid, 0.0) + sum(weights)
         return {rid: score for rid, score in scores.items() if score >= MIN_TITLE}
 
     def _alias_table(self) -> list[_Alias]:
@@ -374,6 +378,7 @@ class Retriever:
         )
         alias = _with_documents(index, self._alias_scores(index, question), self.settings.min_alias_chars)
 
+        titles = index.title_scores(question)
         fused: dict[str, float] = {}
         allowed_rows = index.kind_mask(frozenset(allowed))
         channels = (
@@ -388,7 +393,7 @@ class Retriever:
                     key=lambda rid: (alias[rid], dense.get(rid, 0.0)),
                 ),
             ),
-            ("title", sorted((t := index.title_scores(question)), key=lambda rid: -t[rid])),
+            ("title", sorted(titles, key=lambda rid: -titles[rid])),
         )
         documents: dict[str, float] = {}
         for name, ranked in channels:
@@ -413,6 +418,7 @@ class Retriever:
                 dense=round(dense.get(rid, 0.0), 4),
                 keyword=round(keyword.get(rid, 0.0), 4),
                 alias=alias.get(rid, 0.0),
+                title=round(titles.get(index.records[rid].document_id, 0.0), 4),
             )
             for rid, score in heapq.nlargest(limit, fused.items(), key=lambda kv: kv[1])
         ]

@@ -160,19 +160,18 @@ def _long_vowel_or_dash(match: re.Match[str]) -> str:
     return "-"
 
 
-_TITLE_RUN = re.compile(r"[\u30a0-\u30ff\u3400-\u9fff\uf900-\ufaff]+|[a-z][a-z0-9]+")
+_TITLE_RUN = re.compile(r"[\u30a0-\u30ff\u3400-\u9fff\uf900-\ufaff]+")
+_ACRONYM = re.compile(r"(?<![A-Za-z])[A-Z][A-Z0-9]+(?![A-Za-z])")
 
 
 def title_bigrams(text: str) -> frozenset[str]:
-    """Character pairs within runs of kanji, katakana and Latin letters: how an owner's 省エネ設備の補助金
-    meets a title's 省エネルギー設備導入支援補助金 whatever the tokenizer makes of either (particles
-    and okurigana in hiragana break the runs)."""
-    pairs: set[str] = set()
-    for run in _TITLE_RUN.findall(normalize(text)):
-        if run.isascii():  # a Latin word (DX, BCP) counts whole
-            pairs.add(run)
-        else:
-            pairs.update(run[i : i + 2] for i in range(len(run) - 1))
+    """Character pairs within runs of kanji and katakana, and acronyms (DX, IT, BCP, LED) whole: how
+    an owner's 省エネ設備の補助金 meets a title's 省エネルギー設備導入支援補助金 whatever the tokenizer
+    makes of either (particles and okurigana in hiragana break the runs; English words do not count,
+    or an English question's "it" would name every IT leaflet)."""
+    normalised = normalize(text)
+    pairs = {run[i : i + 2] for run in _TITLE_RUN.findall(normalised) for i in range(len(run) - 1)}
+    pairs.update(f"#{word.lower()}" for word in _ACRONYM.findall(unicodedata.normalize("NFKC", text)))
     return frozenset(pairs)
 
 

@@ -29,7 +29,8 @@ def test_years_in_the_western_and_the_japanese_calendar_are_the_same():
     assert years("電話 0466-25-1111") == set()
 
 
-def test_title_pairs_stay_within_words_and_latin_words_count_whole():
+def test_title_pairs_stay_within_words_and_acronyms_count_whole():
     pairs = title_bigrams("省エネ設備の補助金（DX）")
-    assert {"省エ", "エネ", "設備", "補助", "助金", "dx"} <= pairs
-    assert "備の" not in pairs and "d" not in pairs
+    assert {"省エ", "エネ", "設備", "補助", "助金", "#dx"} <= pairs
+    assert "備の" not in pairs and "dx" not in pairs
+    assert title_bigrams("Is it open for IT tools?") == {"#it"}  # the pronoun is no acronym
