@@ -526,6 +526,7 @@ _NOT_BUSINESS_JA = {
     "household": "ご家庭や個人の暮らしのことは、このナビゲーターがご案内する事業者向けの支援には含まれません。",
     "personal_finance": "個人のローンや金融機関の金利は、このナビゲーターがご案内する事業者向けの支援には含まれません。",
     "other_city": "このナビゲーターがご案内するのは藤沢市の事業者向けの支援です。ほかの自治体の制度は、その自治体にお尋ねください。",
+    "farming": "このナビゲーターがご案内するのは商工業の事業者向けの支援です。農業・漁業・林業のことは、市の担当窓口にお尋ねください。",
     "worker": "働く方ご自身のお仕事探しや職場の悩みは、事業者向けの支援ではなく、ハローワークなどの窓口のご案内になります。",
     "consumer": "このナビゲーターは事業者向けの支援をご案内しています。お店やお出かけのご案内はできません。",
 }
@@ -534,6 +535,7 @@ _NOT_BUSINESS_EN = {
     "household": "Household and personal matters are not part of the business support this navigator covers.",
     "personal_finance": "Personal loans and banks' rates are not part of the business support this navigator covers.",
     "other_city": "This navigator covers Fujisawa's support for businesses; please ask the other municipality about its schemes.",
+    "farming": "This navigator covers support for commerce and industry; please ask the city's desks about farming, fishing and forestry.",
     "worker": "Job seeking and problems at your own workplace are handled by Hello Work and similar desks, not by business support.",
     "consumer": "This navigator covers support for businesses; it cannot recommend shops or outings.",
 }

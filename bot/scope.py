@@ -50,6 +50,12 @@ _TAX = re.compile(
 _OTHER_CITY = re.compile(
     r"(?<!藤沢)(?<!神奈川)([\u4e00-\u9fff]{1,4}(?:市|町|村|区|都|府))(?:の|で)(?:[^。]{0,12})(?:補助|助成|融資|支援|制度|給付)"
 )
+# Farming, fishing and forestry: the plan supports commerce and industry; the city's agriculture and
+# fisheries desks (and JA) handle these, and nothing in the knowledge base does.
+_FARMING = re.compile(
+    r"農業|就農|農地|農家|農園|農機|農作物|田んぼ|畑を|畑で|トラクター|コンバイン|漁業|漁船|漁師|林業|畜産|"
+    r"\b(?:farm|farming|farmland|tractor|fishing boat|fishery|forestry|livestock)\b"
+)
 _BUSINESS = re.compile(
     r"店|店舗|事務所|工場|会社|事業|従業員|社員|スタッフ|お客|顧客|商売|営業|創業|開業|起業|経営|法人|"
     r"shop|store|business|company|office|factory|employees|staff|customers|startup|firm"
@@ -58,7 +64,7 @@ _BUSINESS = re.compile(
 
 @dataclass(frozen=True)
 class OutOfScope:
-    reason: str  # household | personal_finance | tax | other_city | worker | consumer
+    reason: str  # household | personal_finance | tax | other_city | farming | worker | consumer
     desks: tuple[str, ...]  # contact ids that handle it
 
 
@@ -78,6 +84,8 @@ def out_of_scope(normalised_question: str) -> OutOfScope | None:
         return OutOfScope("consumer", _CITY_DESKS)
     if (match := _OTHER_CITY.search(text)) and not match.group(1).endswith("藤沢市"):
         return OutOfScope("other_city", _CITY_DESKS)
+    if _FARMING.search(text):
+        return OutOfScope("farming", _CITY_DESKS)
     if _BUSINESS.search(text):
         return None
     if _OTHER_LENDER.search(text):

@@ -95,6 +95,12 @@ def test_others_after_a_decline_offers_nothing_made_up(conversation):
     assert "ほかにご案内できる支援も見つかりませんでした" in reply["answer"]
 
 
+def test_farming_is_routed_to_the_citys_desks_not_answered_with_a_business_program(conversation):
+    reply = conversation.respond("田んぼを広げたいのでコンバインを買う補助金はある？")
+    assert reply["status"] == "no_match" and reply["citations"] == []
+    assert "農業・漁業・林業のことは" in reply["answer"]
+
+
 def test_a_later_fact_re_checks_over_the_web_api(built_index, navigator, tmp_path):
     web = web_settings(built_index.model_copy(update={"data_dir": tmp_path / "data"}))
     client = TestClient(create_app(web, build_runtime(web, navigator.retriever)))
