@@ -13,6 +13,7 @@ import re
 from datetime import date
 from typing import Any
 
+from bot.quotes import states_asked_terms
 from bot.retrieval import Hit, LoadedIndex, SearchResult
 from bot.scope import OutOfScope
 from bot.verdict import decide, next_step
@@ -314,6 +315,13 @@ def answered(
             "金額・期間・必要書類などの詳しい条件は、このナビゲーターの情報にはありません。"
             if language == "ja"
             else "The detailed terms (amounts, dates, papers) are not in my information."
+        )
+    elif wants_fact and not states_asked_terms(question, list(quotes.values())):
+        # a guide is quoted, but none of its quoted lines holds the kind of term asked (マル経の金利)
+        lines.append(
+            "お尋ねの点は、ここに引いた案内の文には書かれていません。窓口でご確認ください。"
+            if language == "ja"
+            else "What you asked is not stated in the lines quoted above; please check with the desk."
         )
     step, first_contact = next_step(records, knowledge, index.records, language)
     if step:

@@ -60,7 +60,7 @@ _ASKS = (
             r"いくら|上限|限度|金額|補助額|助成額|最大|最高|何円|何万|how much|maximum|max\b|limit|amount|up to"
         ),
         re.compile(
-            r"[0-9０-９,，]+\s*(?:万|千|億)?円|円まで|\d[\d,.]*\s*(?:million\s+|thousand\s+)?yen|¥\s*\d",
+            r"[0-9０-９,，]+\s*(?:万|千|億)?円|円まで|\d[\d,.]*\s*(?:million\s+|thousand\s+)?yen|¥\s*\d|無料|free of charge|\bfree\b",
             re.IGNORECASE,
         ),
         re.compile(r"額|上限|限度|補助率|内容"),  # 支給額, 交付額, 貸付限度額, 補助率及び上限額…
@@ -68,7 +68,7 @@ _ASKS = (
     ),
     _Ask(  # rates
         re.compile(
-            r"補助率|助成率|利率|金利|利息|何割|何分の|何パーセント|何%|rate|interest|percent|ratio|share"
+            r"補助率|助成率|利率|金利|利息|何割|何分の|何パーセント|何%|rate|interest(?! subsid)|percent|ratio|share"
         ),
         re.compile(
             r"[0-9０-９.]+\s*[%％]|分の|割|利率|金利|補助率|助成率|percent|\b(?:half|two.thirds|a third)\b",
@@ -147,7 +147,7 @@ _ASKS = (
         ),
         re.compile(
             r"[0-9０-９]+\s*(?:か月|ヶ月|カ月|ケ月|箇月|年|回|日|人|件|社|個|度)|"
-            r"\b\d+\s*(?:years?|months?|times|days|people|employees|companies)\b",
+            r"\b\d+\s+(?:[a-z]+\s+)?(?:years?|months?|times|days|people|employees|staff|workers|companies)\b",
             re.IGNORECASE,
         ),
         re.compile(r"期間|回数|内容|上限"),
@@ -201,9 +201,27 @@ def asks_terms(question: str) -> bool:
     return any(ask.terms for ask in asked_facts(question))
 
 
+def states_asked_terms(question: str, texts: list[str]) -> bool:
+    """Whether any of ``texts`` holds a term of the kind the question asks (an amount for いくら, a
+    rate for 金利…)."""
+    asks = [ask for ask in asked_facts(question) if ask.terms]
+    return any(ask.fact.search(normalize(text)) for ask in asks for text in texts)
+
+
 def asked_facts(question: str) -> list[_Ask]:
     text = normalize(question)
-    return [ask for ask in _ASKS if ask.cue.search(text)]
+    return [ask for ask in _ASKS if any(_whole(match, text) for match in ask.cue.finditer(text))]
+
+
+def _whole(match: re.Match[str], text: str) -> bool:
+    """A cue in Latin letters is a whole word ("ratio" is not asked in "corporation"); a Japanese cue
+    is wherever it stands."""
+    start, end = match.span()
+    if not match.group(0)[:1].isascii() or not match.group(0)[:1].isalpha():
+        return True
+    return not (start > 0 and text[start - 1].isalpha() and text[start - 1].isascii()) and not (
+        end < len(text) and text[end].isalpha() and text[end].isascii()
+    )
 
 
 def best_passage(hit: Hit, result: SearchResult, index: LoadedIndex, question: str) -> tuple[Hit, str]:

@@ -95,6 +95,13 @@ def test_others_after_a_decline_offers_nothing_made_up(conversation):
     assert "ほかにご案内できる支援も見つかりませんでした" in reply["answer"]
 
 
+def test_a_term_the_quoted_guide_does_not_state_is_said_to_be_unstated(conversation):
+    reply = conversation.respond("マル経の金利は？")  # the sheet states the limit, not the rate
+    assert "お尋ねの点は、ここに引いた案内の文には書かれていません" in reply["answer"]
+    limit = conversation.respond("マル経はいくらまで借りられる？")
+    assert "2,000万円" in limit["answer"] and "書かれていません" not in limit["answer"]
+
+
 def test_farming_is_routed_to_the_citys_desks_not_answered_with_a_business_program(conversation):
     reply = conversation.respond("田んぼを広げたいのでコンバインを買う補助金はある？")
     assert reply["status"] == "no_match" and reply["citations"] == []
