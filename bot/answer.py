@@ -26,6 +26,7 @@ from ingest.records import Record
 FALLBACK_DESKS = ("fujisawa-city", "fujisawa-cci")
 RELATIVE_CUTOFF = 0.7
 DOCUMENT_MARGIN = 0.05
+CLOSE_DOCUMENT = 0.9  # a document's passage this near the first record's fused score is named too
 DOCUMENT_CUTOFF = 0.5  # a document's passage named beside a plan program scores at least this share
 
 UNITS_EN = {"件": "cases", "人": "people", "法人": "corporations", "社": "companies"}
@@ -93,6 +94,7 @@ def pick_hits(
                     h.dense >= top.dense + DOCUMENT_MARGIN
                     or h.keyword >= (1 + DOCUMENT_MARGIN) * top.keyword
                     or h.title > 0  # the owner named the document
+                    or h.score >= CLOSE_DOCUMENT  # as near as the plan's line by the fused score
                 )
             ),
             None,
