@@ -73,6 +73,7 @@ def pick_hits(
                 h
                 for h in result.hits[:5]
                 if h.record.kind == "passage"
+                and (h.dense >= top.dense or h.keyword >= top.keyword)
                 and (wants_fact or (h.dense >= top.dense and h.keyword >= top.keyword))
             ),
             None,
