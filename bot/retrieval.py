@@ -226,27 +226,33 @@ class LoadedIndex:
                     link(record_id, document.id)
         return documents_of, programs_of
 
-    def _title_table(self) -> dict[str, tuple[dict[str, frozenset[str]], dict[str, float]]]:
-        """Each document's title as character pairs and as triples of its reading, and how rare each
-        is among the titles: owners name an uploaded document by words of its title (in kana too) as
-        they name a program by its aliases."""
+    def _title_table(self) -> dict[str, dict[str, tuple[float, tuple[str, ...]]]]:
+        """Each piece of the documents' titles (character pairs, and triples of their reading) with
+        its weight, how rare it is among the titles, and the documents whose title has it: owners
+        name an uploaded document by words of its title (in kana too) as they name a program by its
+        aliases."""
         titles = {
             rid: record.title
             for rid, record in sorted(self.records.items())
             if record.kind == "document" and rid not in self.sheets
         }
-        tables = {}
+        unique = math.log(1 + (len(titles) - 0.5) / 1.5)
+        tables: dict[str, dict[str, tuple[float, tuple[str, ...]]]] = {}
         for name, pieces in (("pairs", title_bigrams), ("sounds", sound_trigrams)):
-            parts = {rid: pieces(title) for rid, title in titles.items()}
-            frequency: dict[str, int] = {}
-            for found in parts.values():
-                for piece in found:
-                    frequency[piece] = frequency.get(piece, 0) + 1
-            unique = math.log(1 + (len(parts) - 0.5) / 1.5)
-            idf = {
-                p: math.log(1 + (len(parts) - df + 0.5) / (df + 0.5)) / unique for p, df in frequency.items()
+            having: dict[str, list[str]] = {}
+            for rid, title in titles.items():
+                for piece in sorted(pieces(title)):
+                    having.setdefault(piece, []).append(rid)
+            tables[name] = {
+                # an acronym is a whole word, where a pair is a piece of one
+                piece: (
+                    math.log(1 + (len(titles) - len(rids) + 0.5) / (len(rids) + 0.5))
+                    / unique
+                    * (ACRONYM_WEIGHT if piece.startswith("#") else 1.0),
+                    tuple(rids),
+                )
+                for piece, rids in having.items()
             }
-            tables[name] = (parts, idf)
         return tables
 
     def title_scores(self, question: str) -> dict[str, float]:
@@ -254,15 +260,11 @@ class LoadedIndex:
         its reading with the words the question spells in kana), by summed rarity."""
         asked = {"pairs": title_bigrams(question), "sounds": sound_trigrams(question, kana_only=True)}
         scores: dict[str, float] = {}
-        for name, (parts, idf) in self.titles.items():
-            if not asked[name]:
-                continue
-            for rid, found in parts.items():
-                shared = asked[name] & found
-                if shared:
-                    # an acronym is a whole word, where a pair is a piece of one
-                    weights = (idf[p] * (ACRONYM_WEIGHT if p.startswith("#") else 1.0) for p in shared)
-                    scores[rid] = scores.get(rid, 0.0) + sum(weights)
+        for name, table in self.titles.items():
+            for piece in asked[name]:
+                weight, rids = table.get(piece, (0.0, ()))
+                for rid in rids:
+                    scores[rid] = scores.get(rid, 0.0) + weight
         return {rid: score for rid, score in scores.items() if score >= MIN_TITLE}
 
     def _alias_table(self) -> list[_Alias]:
