@@ -186,7 +186,13 @@ _ASKS = (
 
 
 _ENGLISH_HEADING = re.compile(r"english|in english|英語", re.IGNORECASE)
-_DATES, _PAPERS, _CONTACT = _ASKS[2], _ASKS[3], _ASKS[4]
+_DATES, _PAPERS, _CONTACT, _ELIGIBILITY = _ASKS[2], _ASKS[3], _ASKS[4], _ASKS[-1]
+_EVEN_IF = re.compile(
+    r"でも|\beven (?:if|though|for|with)\b"
+)  # 中古でも対象？: the owner suspects an exclusion
+_EXCLUSION = re.compile(
+    r"対象外|対象と(?:なりません|しない|ならない)|除く|除き|含みません|含まない|できません|認めません|限ります"
+)
 MAX_LIST_CHARS = 320  # "何が必要？" is answered by the whole list of papers
 UNDER_HEADING = 0.8  # a unit is at least this near the question as its heading is
 _HEADING_WEIGHT = 0.5  # a FAQ's question or a section's heading against the owner's question
@@ -380,6 +386,7 @@ def _scores(hit: Hit, result: SearchResult, index: LoadedIndex, question: str) -
     # count for each unit alike, and the asked fact then decides among the passages.
     context = index.unit_tokens(" ".join((record.document, *record.path)))
     asked_years = years(question)
+    even_if = _ELIGIBILITY in asks and bool(_EVEN_IF.search(normalize(question)))
     scores = []
     for n, unit in enumerate(units):
         # an item is read with the sentence that introduces its list ("次の経費は対象外です" + "中古品")
@@ -395,6 +402,8 @@ def _scores(hit: Hit, result: SearchResult, index: LoadedIndex, question: str) -
             fact += 0.5
         if asked_years and asked_years & years(unit):
             fact += 1.0  # "from July 2026", "2021年の支援金": the figures of the year asked about
+        if even_if and _EXCLUSION.search(normalize(read)) and query & (index.unit_tokens(unit) - context):
+            fact += 1.0  # "中古でも対象？": the exclusion that names what the owner asks about decides
         scores.append(dense[n] + 0.6 * keyword + _FACT_WEIGHT * fact)
     return scores
 

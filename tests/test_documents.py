@@ -189,6 +189,13 @@ def test_a_length_of_time_the_owner_states_is_answered_by_the_condition_that_bou
     assert "5年を経過していない" in yoko["quote"]
 
 
+def test_an_even_if_question_is_answered_by_the_exclusion_that_names_it(with_documents):
+    reply = with_documents.respond("リースで入れるエアコンでも省エネの補助は出る？")
+    leaflet = next(c for c in reply["citations"] if c.get("document", "").endswith("補助金 募集要項"))
+    assert "リース又はレンタルにより導入するもの" in leaflet["quote"]
+    assert "補助対象外とします" in leaflet["quote"]  # with the sentence that introduces the list
+
+
 # --- incremental ingest ------------------------------------------------------------------------------
 
 
