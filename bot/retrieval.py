@@ -176,7 +176,9 @@ class LoadedIndex:
             dtype=np.float32,
         )
         self.readings = _reading_vocabulary(self.bm25.idf)
-        synonym_table()  # read once here (a quarter second), not in the first question's answer
+        self.has_uploads = bool(self.unaliased.any())
+        if self.has_uploads:
+            synonym_table()  # read once here (a fifth of a second), not in the first question's answer
 
     def unit_tokens(self, text: str) -> frozenset[str]:
         """A quotable unit's keyword tokens, tokenized once per index version (the corpus bounds it)."""
@@ -366,7 +368,11 @@ class Retriever:
         heard = [w for w in spelled_out(question, index.readings, index.bm25.idf) if w not in query_tokens]
         if not is_japanese(question):  # Japanese documents are found by their Japanese words too
             heard += [w for w in tokenize(japanese_terms(normalize(question))) if w not in query_tokens]
-        synonymous = [w for w in _synonym_words(question, index.bm25.idf) if w not in query_tokens + heard]
+        synonymous = (
+            [w for w in _synonym_words(question, index.bm25.idf) if w not in query_tokens + heard]
+            if index.has_uploads
+            else []
+        )
         similarities = self._similarities(index, f"{question} {' '.join(heard)}" if heard else question)
         dense = RecordScores(index, _best_per_record(index, similarities))
         own_words = index.bm25.score_array(query_tokens + heard)
