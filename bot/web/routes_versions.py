@@ -10,6 +10,8 @@ and rollback is in the audit log with the admin's name and the version numbers.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
@@ -24,6 +26,7 @@ from bot.web.schemas import ADMIN_ERRORS, AskVersionRequest, RollbackRequest
 from bot.web.validation import clean_text
 from ingest.index_store import IndexStore, VersionInfo
 from ingest.pipeline import IngestBusy, writer_lock
+from ingest.settings import Settings
 
 log = logging.getLogger("navigator.admin")
 
@@ -34,6 +37,16 @@ router = APIRouter(prefix="/admin", tags=["admin"], responses=ADMIN_ERRORS)
 
 def _store(ctx: WebContext) -> IndexStore:
     return ctx.runtime.navigator.retriever.store
+
+
+@contextmanager
+def _writing(settings: Settings) -> Iterator[None]:
+    """The writer lock for moving the live pointer; a build that holds it is a 409, not a wait."""
+    try:
+        with writer_lock(settings):
+            yield
+    except IngestBusy as exc:
+        raise ApiError(409, "ingest_running", str(exc)) from exc
 
 
 def _known(store: IndexStore, number: int) -> VersionInfo:
@@ -78,15 +91,12 @@ def versions(request: Request, admin: Admin) -> JSONResponse:
 def switch(number: VersionNumber, request: Request, admin: Admin) -> JSONResponse:
     ctx = context(request)
     store = _store(ctx)
-    try:
-        with writer_lock(ctx.settings):
-            info = _known(store, number)
-            if info.status != "ready":
-                raise ApiError(409, "not_ready", f"index version {number} is still being built")
-            previous = store.live_number()
-            store.publish(number)
-    except IngestBusy as exc:
-        raise ApiError(409, "ingest_running", str(exc)) from exc
+    with _writing(ctx.settings):
+        info = _known(store, number)
+        if info.status != "ready":
+            raise ApiError(409, "not_ready", f"index version {number} is still being built")
+        previous = store.live_number()
+        store.publish(number)
     log.info("admin %s switched the live index version %s → %s", admin, previous, number)
     AuditLog(ctx.runtime.store.db).record(admin, "switch", f"v{number}", previous=previous)
     return JSONResponse({"live": number, "previous": previous})
@@ -96,14 +106,12 @@ def switch(number: VersionNumber, request: Request, admin: Admin) -> JSONRespons
 def rollback(body: RollbackRequest, request: Request, admin: Admin) -> JSONResponse:
     ctx = context(request)
     store = _store(ctx)
-    try:
-        with writer_lock(ctx.settings):
-            previous = store.live_number()
+    with _writing(ctx.settings):
+        previous = store.live_number()
+        try:
             target = store.rollback(body.to)
-    except IngestBusy as exc:
-        raise ApiError(409, "ingest_running", str(exc)) from exc
-    except ValueError as exc:
-        raise ApiError(409, "cannot_rollback", str(exc)) from exc
+        except ValueError as exc:
+            raise ApiError(409, "cannot_rollback", str(exc)) from exc
     log.info("admin %s rolled the live index version back %s → %s", admin, previous, target)
     AuditLog(ctx.runtime.store.db).record(admin, "rollback", f"v{target}", previous=previous)
     return JSONResponse({"live": target, "previous": previous})
