@@ -223,7 +223,8 @@ def _whole(match: re.Match[str], text: str) -> bool:
     """A cue in Latin letters is a whole word ("ratio" is not asked in "corporation"); a Japanese cue
     is wherever it stands."""
     start, end = match.span()
-    if not match.group(0)[:1].isascii() or not match.group(0)[:1].isalpha():
+    first = match.group(0)[:1]
+    if not (first.isascii() and first.isalpha()):
         return True
     return not (start > 0 and text[start - 1].isalpha() and text[start - 1].isascii()) and not (
         end < len(text) and text[end].isalpha() and text[end].isascii()
@@ -390,19 +391,19 @@ def _scores(hit: Hit, result: SearchResult, index: LoadedIndex, question: str) -
     scores = []
     for n, unit in enumerate(units):
         # an item is read with the sentence that introduces its list ("次の経費は対象外です" + "中古品")
-        read = f"{units[leads[n]]} {unit}" if leads[n] >= 0 else unit
+        read = normalize(f"{units[leads[n]]} {unit}" if leads[n] >= 0 else unit)
         tokens = (
             index.unit_tokens(units[n])
             | context
             | (index.unit_tokens(units[leads[n]]) if leads[n] >= 0 else frozenset())
         )
         keyword = sum(idf.get(t, 0.0) for t in query & tokens) / total
-        fact = sum(ask.weight for ask in asks if ask.fact.search(normalize(read)))
+        fact = sum(ask.weight for ask in asks if ask.fact.search(read))
         if _DATES in asks and find_dates(unit):
             fact += 0.5
         if asked_years and asked_years & years(unit):
             fact += 1.0  # "from July 2026", "2021年の支援金": the figures of the year asked about
-        if even_if and _EXCLUSION.search(normalize(read)) and query & (index.unit_tokens(unit) - context):
+        if even_if and _EXCLUSION.search(read) and query & (index.unit_tokens(unit) - context):
             fact += 1.0  # "中古でも対象？": the exclusion that names what the owner asks about decides
         scores.append(dense[n] + 0.6 * keyword + _FACT_WEIGHT * fact)
     return scores

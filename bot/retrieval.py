@@ -49,13 +49,10 @@ log = logging.getLogger(__name__)
 
 RRF_K = 60
 WEIGHTS = {"dense": 1.0, "keyword": 1.0, "alias": 1.5, "title": 1.0}
-MIN_TITLE = 2.5
+MIN_TITLE = 2.5  # title evidence (summed rarity of shared character pairs) that names a document
 ACRONYM_WEIGHT = 2.5  # an acronym shared with one title alone (DX, BCP) names it
 DOCUMENT_CONTEXT_WEIGHT = 0.7
 SYNONYM_WEIGHT = 0.7  # a synonym's keyword evidence beside the question's own words
-_DOCUMENT_KINDS = frozenset(
-    {"document", "passage"}
-)  # title evidence (summed rarity of shared character pairs) that names a document
 _MEASURE_WORDS = re.compile(r"施策|measure|基本方針")
 # Staff asking about figures: indicators then outrank the programs they measure.
 _INDICATOR_CUES = re.compile(
@@ -566,10 +563,12 @@ def _found_as_a_whole(index: LoadedIndex, fused: dict[str, float], documents: di
     passage takes when that is higher than its own. Which passage then answers is the quote's choice
     (bot/quotes.best_passage), among all the document's passages."""
     best: dict[str, str] = {}
-    for rid in sorted(fused, key=lambda r: -fused[r]):
+    for rid, score in fused.items():
         record = index.records[rid]
-        if record.kind == "passage":
-            best.setdefault(record.document_id, rid)
+        if record.kind == "passage" and (
+            record.document_id not in best or score > fused[best[record.document_id]]
+        ):
+            best[record.document_id] = rid
     for document, score in documents.items():
         rid = best.get(document, document if document in fused else None)
         if rid is not None:
