@@ -54,6 +54,9 @@ class Question:
     fact: str = ""  # must appear in the answer's quoted span
     kind: str = ""
     verdict: str = ""
+    documents: list[str] = field(default_factory=list)  # every accepted document (``document`` first)
+    facts: list[str] = field(default_factory=list)  # every accepted wording of the fact (``fact`` first)
+    holdout: bool = False  # in the set-aside part: reported beside the rest, never tuned on
 
     @property
     def covered(self) -> bool:
@@ -138,22 +141,36 @@ def load_questions(path: Path) -> list[Question]:
 def load_question_set(path: Path) -> QuestionSet:
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
     items = raw.get("questions", []) if isinstance(raw, dict) else raw
-    questions = [
-        Question(
-            q=str(i["q"]),
-            expect=list(i.get("expect") or []),
-            lang=i.get("lang", "ja"),
-            document=i.get("document"),
-            fact=str(i.get("fact") or ""),
-            kind=str(i.get("kind") or ""),
-            verdict=str(i.get("verdict") or ""),
-        )
-        for i in items
-    ]
+    questions = [_question(i) for i in items]
     if not isinstance(raw, dict):
         return QuestionSet(questions)
-    folders = [path.parent / str(f) for f in raw.get("documents") or []]
+    # `uploads` are folders of documents as published (real PDFs); like `documents`, they are added
+    # to the scratch knowledge for this evaluation.
+    folders = [path.parent / str(f) for f in [*(raw.get("documents") or []), *(raw.get("uploads") or [])]]
     return QuestionSet(questions, folders, str(raw["today"]) if raw.get("today") else None)
+
+
+def _as_list(value: Any) -> list[str]:
+    """A YAML value that is one string, a list of them, or absent."""
+    if value is None or value == "":
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def _question(item: dict[str, Any]) -> Question:
+    documents, facts = _as_list(item.get("document")), _as_list(item.get("fact"))
+    return Question(
+        q=str(item["q"]),
+        expect=list(item.get("expect") or []),
+        lang=item.get("lang", "ja"),
+        document=documents[0] if documents else None,
+        fact=facts[0] if facts else "",
+        kind=str(item.get("kind") or ""),
+        verdict=str(item.get("verdict") or ""),
+        documents=documents,
+        facts=facts,
+        holdout=bool(item.get("holdout")),
+    )
 
 
 def _measure(
@@ -207,15 +224,15 @@ class AnswerOutcome:
 
     @property
     def in_answer(self) -> bool:
-        return not self.declined and _squash(self.question.fact) in _squash(self.said)
+        return not self.declined and _any_in(self.question.facts, self.said)
 
     @property
     def document_hit(self) -> bool:
-        return not self.declined and self.question.document in self.documents[:3]
+        return not self.declined and any(d in self.documents[:3] for d in self.question.documents)
 
     @property
     def fact_hit(self) -> bool:
-        return not self.declined and _squash(self.question.fact) in _squash(self.quoted)
+        return not self.declined and _any_in(self.question.facts, self.quoted)
 
     @property
     def program_hit(self) -> bool:
@@ -265,6 +282,11 @@ class AnswerMetrics:
 
 def _share(outcomes: list[AnswerOutcome], good: Callable[[AnswerOutcome], bool]) -> float:
     return sum(1 for o in outcomes if good(o)) / max(len(outcomes), 1)
+
+
+def _any_in(facts: list[str], text: str) -> bool:
+    squashed = _squash(text)
+    return any(_squash(f) in squashed for f in facts)
 
 
 def _squash(text: str) -> str:
@@ -326,9 +348,26 @@ def is_answer_set(questions_file: Path) -> bool:
 
 
 def format_answer_table(metrics: AnswerMetrics, questions: int) -> str:
-    lines = [f"questions: {questions}", "| metric | navigator |", "|---|---|"]
-    for key, value in metrics.row().items():
-        lines.append(f"| {key} | {value:.1f} |" if key == "ms/question" else f"| {key} | {value:.3f} |")
+    """The set's figures; where it keeps a set-aside part, the tuned and set-aside parts beside them."""
+    parts = {"navigator": metrics}
+    held = [o for o in metrics.outcomes if o.question.holdout]
+    if held:
+        tuned = [o for o in metrics.outcomes if not o.question.holdout]
+        parts["tuned part"] = AnswerMetrics(
+            "tuned", tuned, metrics.seconds * len(tuned) / len(metrics.outcomes)
+        )
+        parts["set aside"] = AnswerMetrics(
+            "set aside", held, metrics.seconds * len(held) / len(metrics.outcomes)
+        )
+    rows = {name: part.row() for name, part in parts.items()}
+    lines = [
+        f"questions: {questions}",
+        "| metric | " + " | ".join(parts) + " |",
+        "|---" * (len(parts) + 1) + "|",
+    ]
+    for key in rows["navigator"]:
+        fmt = "{:.1f}" if key == "ms/question" else "{:.3f}"
+        lines.append(f"| {key} | " + " | ".join(fmt.format(r.get(key, 0.0)) for r in rows.values()) + " |")
     return "\n".join(lines)
 
 
@@ -408,6 +447,18 @@ def run_eval(settings: Settings, questions_file: Path, embedder_spec: str | None
 
 
 def format_table(results: list[Metrics], questions: int) -> str:
+    """The navigator beside the baseline; where the set keeps a set-aside part, the navigator's
+    tuned and set-aside parts too."""
+    first = results[0]
+    if held := [o for o in first.outcomes if o.question.holdout]:
+        tuned = [o for o in first.outcomes if not o.question.holdout]
+        share = first.seconds / max(len(first.outcomes), 1)
+        results = [
+            first,
+            Metrics("navigator, tuned part", tuned, share * len(tuned)),
+            Metrics("navigator, set aside", held, share * len(held)),
+            *results[1:],
+        ]
     names = [m.name for m in results]
     rows = [m.row() for m in results]
     lines = [
