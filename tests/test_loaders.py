@@ -270,7 +270,9 @@ def test_pdf_without_text_is_refused(tmp_path: Path) -> None:
     pdf = canvas.Canvas(str(path))
     pdf.rect(100, 100, 200, 300, fill=1)  # stands in for a scanned page image
     pdf.save()
-    with pytest.raises(DocumentError, match=r"^no text found in PDF \(scanned image\?\)$"):
+    with pytest.raises(
+        DocumentError, match=r"^no text found in PDF \(scanned image\?\): it has no text layer"
+    ):
         load_text(path, max_bytes=LIMIT)
 
 

@@ -1,63 +1,49 @@
 """PDF: paragraphs rebuilt from wrapped lines, ruled tables in reading order, headings by font size.
 
-A leaflet's headings are the lines set larger than its body text; the largest text on the first page
-is its title. Tables continue across page breaks (a repeated header row is dropped).
+Pages are read with pdfium (``pdf_pages``). Before the blocks are built, what a publisher prints
+around the content goes: running headers and footers (lines repeated in the page margins across the
+document: the secretariat's name, the call's title, page numbers such as `1 / 20 ページ` or `P.１`)
+and the 目次 (a page near the front whose entries repeat later text, with page references). The
+cover's large lines are the document's title, not headings that everything would nest under.
+A leaflet's headings are the lines set larger than its body text. Tables continue across page breaks
+(a repeated header row is dropped).
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
-import logging
 import re
-import statistics
-import threading
-import warnings
+import unicodedata
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
 
 from ingest.loaders.base import Block, DocumentError, LoadedDocument, render_blocks
 from ingest.loaders.layout import collapse_spaces, join_wrapped
+from ingest.loaders.pdf_pages import Line as _Line
+from ingest.loaders.pdf_pages import Page as _PdfPage
+from ingest.loaders.pdf_pages import Table as _PdfTable
+from ingest.loaders.pdf_pages import read_pages
 
 _PAGE_NUMBER = re.compile(
-    r"^[\s\-‐–—−ー－]*(?:p\.?\s*)?(?:\d{1,4}|[ivxlcdm]{1,6})(?:\s*/\s*\d{1,4})?[\s\-‐–—−ー－]*$|^\d{1,4}\s*ページ$",
+    r"^[\s\-‐–—−ー－]*(?:p\.?\s*)?(?:\d{1,4}|[ivxlcdm]{1,6})(?:\s*/\s*\d{1,4})?\s*(?:ページ|頁)?[\s\-‐–—−ー－]*$",
     re.IGNORECASE,
 )
 _LIST_START = re.compile(r"^(?:[-・•●○◯■□◆◇※✓✔☑]\s|\(\d+\)|（\d+）|[①-⑳])")
-_MARGIN_SHARE = 0.08  # page numbers live in the top/bottom 8% of a page
+_MARGIN_SHARE = 0.1  # running headers, footers and page numbers live in the top/bottom 10% of a page
+_FURNITURE_SHARE = 0.3  # a margin line on 30% of the pages (at least 3) is the publisher's, not content
+_FURNITURE_MIN_PAGES = 3
 _FULL_LINE_SLACK = 1.5  # a wrapped line stops less than 1.5 characters short of the edge
 _PARAGRAPH_GAP = 0.9  # a gap wider than 0.9 character heights starts a new paragraph
-
-
-@dataclass
-class _Line:
-    """One visual text line of a PDF page, with the geometry needed to rebuild paragraphs."""
-
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    size: float
-
-
-@dataclass
-class _PdfTable:
-    top: float
-    rows: list[list[str]]
-
-
-@dataclass
-class _PdfPage:
-    width: float
-    items: list[_Line | _PdfTable] = field(default_factory=list)
-
-    number: int = 0
-
-
 _HEADING_RATIO = 1.15  # a line set 15% larger than the body text is a heading
+_MAX_HEADING_CHARS = 40  # a longer large line is a callout (申請受付締切：…), not a heading
+_COVER_MIN_PAGES = 3  # a document of 3 pages or more opens with a cover
+_TITLE_SHARE = 0.9  # the cover's lines set within 90% of its largest size make the title
+_TOC_FRONT_PAGES = 6  # a 目次 sits in the first pages
+_TOC_REPEATED = 0.6  # most of a 目次 page's entries reappear later in the document
+_TOC_ENTRY_CHARS = 4
+_TOC_MARK = re.compile(r"^(?:目\s*次|もくじ|contents|table of contents)$", re.IGNORECASE)
+_PAGE_REFERENCE = re.compile(r"(?:[.．…‥・･·\s]{2,}|[pPｐＰ]\s*[.．]?\s*)[0-9０-９]{1,3}\s*$")
+_LEADER = re.compile(r"[.．…‥・･·]{3,}.*$")  # the dot leader running to a 目次 entry's page number
+_DIGITS = re.compile(r"[0-9]+")
+_CALLOUT = re.compile(r"[：:]\s*\S{4,}")
 
 
 def load(data: bytes) -> LoadedDocument:
@@ -65,142 +51,105 @@ def load(data: bytes) -> LoadedDocument:
     if b"%PDF-" not in data[:1024]:
         raise DocumentError("not a readable PDF: no %PDF header")
     try:
-        with _quiet_pdf_libraries():
-            pages = _read_pdf_pages(data)
-    except DocumentError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - pdfminer raises many unrelated classes for bad files
+        pages = read_pages(data)
+    except Exception as exc:  # noqa: BLE001 - pdfium reports every damaged file as one error class
         raise DocumentError(f"not a readable PDF: {_pdf_reason(exc)}") from exc
     if not any(page.items for page in pages):
-        raise DocumentError("no text found in PDF (scanned image?)")
+        raise DocumentError("no text found in PDF (scanned image?): it has no text layer to read")
+    _drop_furniture(pages)
+    _drop_contents_pages(pages)
+    title = _cover_title(pages)
     blocks = _pdf_blocks(pages)
-    return LoadedDocument(text=render_blocks(blocks), blocks=blocks, title=_title(blocks))
-
-
-def _title(blocks: list[Block]) -> str:
-    """The first page's top-level heading: the largest text there."""
-    first_page = [b for b in blocks if b.kind == "heading" and b.page == 1]
-    return min(first_page, key=lambda b: b.level).lines[0] if first_page else ""
-
-
-_PDF_LOGGERS = ("pdfminer", "pdfplumber")
-_quiet_lock = threading.Lock()
-_quiet_state = {"depth": 0}
-_saved_levels: dict[str, int] = {}
-
-
-@contextlib.contextmanager
-def _quiet_pdf_libraries() -> Iterator[None]:
-    """pdfminer logs a warning for every odd object in real-world PDFs; the ingest report, not
-    the console, is where problems are told, so silence it while we read. Counted, so that
-    PDFs read in parallel threads do not restore the levels under each other's feet."""
-    with _quiet_lock:
-        if _quiet_state["depth"] == 0:
-            for name in _PDF_LOGGERS:
-                logger = logging.getLogger(name)
-                _saved_levels[name] = logger.level
-                logger.setLevel(logging.CRITICAL + 1)
-        _quiet_state["depth"] += 1
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        with _quiet_lock:
-            _quiet_state["depth"] -= 1
-            if _quiet_state["depth"] == 0:
-                for name in _PDF_LOGGERS:
-                    logging.getLogger(name).setLevel(_saved_levels.pop(name, logging.NOTSET))
+    return LoadedDocument(text=render_blocks(blocks), blocks=blocks, title=title)
 
 
 def _pdf_reason(exc: BaseException) -> str:
-    """A short, human reason from whatever pdfminer/pdfplumber raised."""
-    chain = [exc, *(arg for arg in exc.args if isinstance(arg, BaseException))]
-    if exc.__cause__ is not None:
-        chain.append(exc.__cause__)
-    names = " ".join(type(item).__name__ for item in chain)
-    if "Password" in names or "Encrypt" in names:
-        return "encrypted (password required)"
+    """A short, human reason from what pdfium raised."""
     message = collapse_spaces(str(exc)) or type(exc).__name__
+    if "password" in message.lower() or "encrypt" in message.lower():
+        return "encrypted (password required)"
     return message if len(message) <= 120 else message[:117] + "..."
 
 
-def _read_pdf_pages(data: bytes) -> list[_PdfPage]:
-    import pdfplumber
-
-    pages = []
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        for page in pdf.pages:
-            pages.append(_PdfPage(width=float(page.width), items=_page_items(page), number=len(pages) + 1))
-            page.close()  # drop the page's parsed objects; a long plan would otherwise pile up
-    return pages
+def _key(text: str) -> str:
+    """A line as furniture is compared: width-folded, spaces and digits neutral (page 3 = page 12)."""
+    return _DIGITS.sub("#", re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)))
 
 
-def _page_items(page: Any) -> list[_Line | _PdfTable]:
-    """Text lines outside tables and the tables themselves, sorted top to bottom."""
-    tables = [table for table in page.find_tables() if table.cells]
-    boxes = [table.bbox for table in tables]
-    outside = page.filter(lambda obj: not _in_any_box(obj, boxes)) if boxes else page
-    items: list[_Line | _PdfTable] = [
-        line
-        for raw in outside.extract_text_lines(return_chars=True)
-        if (line := _to_line(raw)) is not None and not _is_page_number(line, float(page.height))
-    ]
-    for table in tables:
-        rows = [_pdf_row(page, row.cells) for row in table.rows]
-        rows = [cells for cells in rows if any(cells)]
-        if rows:
-            items.append(_PdfTable(top=float(table.bbox[1]), rows=rows))
-    items.sort(key=lambda item: item.top)
-    return items
+def _in_margin(line: _Line, page: _PdfPage) -> bool:
+    return line.bottom < page.height * _MARGIN_SHARE or line.top > page.height * (1 - _MARGIN_SHARE)
 
 
-def _in_any_box(obj: dict[str, Any], boxes: list[tuple[float, float, float, float]]) -> bool:
-    if obj.get("object_type") != "char":
-        return False
-    x = (obj["x0"] + obj["x1"]) / 2
-    y = (obj["top"] + obj["bottom"]) / 2
-    return any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
+def _drop_furniture(pages: list[_PdfPage]) -> None:
+    """Remove running headers, footers and page numbers: margin lines that repeat across pages."""
+    seen: Counter[str] = Counter()
+    for page in pages:
+        seen.update(
+            {_key(item.text) for item in page.items if isinstance(item, _Line) and _in_margin(item, page)}
+        )
+    needed = max(_FURNITURE_MIN_PAGES, _FURNITURE_SHARE * len(pages))
+    repeated = {key for key, count in seen.items() if count >= needed}
+    for page in pages:
+        page.items = [
+            item
+            for item in page.items
+            if not (
+                isinstance(item, _Line)
+                and _in_margin(item, page)
+                and (_key(item.text) in repeated or _PAGE_NUMBER.match(item.text))
+            )
+        ]
 
 
-def _to_line(raw: dict[str, Any]) -> _Line | None:
-    text = collapse_spaces(raw["text"])
-    if not text:
-        return None
-    sizes = [char["size"] for char in raw.get("chars", ()) if not char["text"].isspace()]
-    size = statistics.median(sizes) if sizes else float(raw["bottom"] - raw["top"])
-    return _Line(text, float(raw["x0"]), float(raw["x1"]), float(raw["top"]), float(raw["bottom"]), size)
+def _entries(page: _PdfPage) -> list[str]:
+    out = []
+    for item in page.items:
+        rows = item.rows if isinstance(item, _PdfTable) else [[item.text]]
+        out.extend(" ".join(c for c in row if c) for row in rows)
+    return [e for e in out if e.strip()]
 
 
-def _is_page_number(line: _Line, page_height: float) -> bool:
-    in_margin = line.bottom < page_height * _MARGIN_SHARE or line.top > page_height * (1 - _MARGIN_SHARE)
-    return in_margin and bool(_PAGE_NUMBER.match(line.text))
+def _drop_contents_pages(pages: list[_PdfPage]) -> None:
+    """A 目次 gives no passages. It is a front page whose entries (page references cut off) mostly
+    reappear later in the document, marked as such: a 目次 line, page references, or the page before
+    it being one (a 目次 that runs over two pages)."""
+    previous_was_contents = False
+    for index, page in enumerate(pages[:_TOC_FRONT_PAGES]):
+        entries = _entries(page)
+        later = _key(" ".join(" ".join(_entries(p)) for p in pages[index + 1 :]))
+        cut = [_key(_PAGE_REFERENCE.sub("", _LEADER.sub("", e))) for e in entries]
+        candidates = [c for c in cut if len(c) >= _TOC_ENTRY_CHARS]
+        if not candidates:
+            previous_was_contents = False
+            continue
+        repeated = sum(1 for c in candidates if c in later) / len(candidates)
+        referenced = sum(1 for e in entries if _PAGE_REFERENCE.search(e) or _LEADER.search(e)) / len(entries)
+        marked = any(_TOC_MARK.match(re.sub(r"\s+", "", e)) for e in entries)
+        is_contents = repeated >= _TOC_REPEATED and (marked or previous_was_contents or referenced >= 0.3)
+        if is_contents or (marked and referenced >= 0.5):
+            page.items = []
+        previous_was_contents = is_contents or (marked and referenced >= 0.5)
 
 
-def _pdf_row(page: Any, cells: list[tuple[float, float, float, float] | None]) -> list[str]:
-    """One row's cell texts; a merged cell (None from pdfplumber) is not repeated."""
-    return [_pdf_cell_text(page, bbox) for bbox in cells if bbox is not None]
-
-
-def _pdf_cell_text(page: Any, bbox: tuple[float, float, float, float]) -> str:
-    """A cell's lines joined into one: soft wraps by the CJK rule, hard breaks by a space.
-
-    A line is a soft wrap when it runs to the cell's right edge (the edge is found by assuming the
-    right padding equals the left one); a line that stops short was broken on purpose.
-    """
-    raw_lines = page.crop(bbox, strict=False).extract_text_lines(return_chars=True)
-    lines = sorted((line for raw in raw_lines if (line := _to_line(raw))), key=lambda line: line.top)
+def _cover_title(pages: list[_PdfPage]) -> str:
+    """The title: the cover's lines set at (nearly) its largest size, in reading order."""
+    first = next((page for page in pages if page.items), None)
+    if first is None:
+        return ""
+    lines = [item for item in first.items if isinstance(item, _Line)]
     if not lines:
         return ""
-    padding = max(0.0, min(line.x0 for line in lines) - bbox[0])
-    right_edge = bbox[2] - padding
-    text = lines[0].text
-    for previous, line in zip(lines, lines[1:], strict=False):
-        if previous.x1 >= right_edge - _FULL_LINE_SLACK * previous.size:
-            text = join_wrapped(text, line.text)
-        else:
-            text = f"{text} {line.text}"
-    return collapse_spaces(text)
+    largest = max(line.size for line in lines)
+    start = next(i for i, line in enumerate(lines) if line.size >= largest * _TITLE_SHARE)
+    title = []
+    for line in lines[start:]:  # the title block: the largest lines that follow each other
+        if line.size < largest * _TITLE_SHARE:
+            break
+        title.append(line.text)
+    text = ""
+    for piece in title[:3]:
+        text = join_wrapped(text, piece) if text else piece
+    return text
 
 
 def _pdf_blocks(pages: list[_PdfPage]) -> list[Block]:
@@ -230,7 +179,7 @@ def _pdf_blocks(pages: list[_PdfPage]) -> list[Block]:
             elif isinstance(previous, _Line) and _continues(previous, item, right_edge, first_on_page):
                 blocks[-1].lines[-1] = join_wrapped(blocks[-1].lines[-1], item.text)
             else:
-                level = levels.get(round(item.size, 1), 0)
+                level = levels.get(round(item.size, 1), 0) if _may_head(item, page, len(pages)) else 0
                 kind = "heading" if level else "text"
                 blocks.append(Block(kind, [item.text], level=level, page=page.number))
             previous = item
@@ -264,3 +213,16 @@ def _continues(previous: _Line, line: _Line, right_edge: float, new_page: bool) 
         return True
     gap = line.top - previous.bottom
     return -0.5 * previous.size <= gap <= _PARAGRAPH_GAP * previous.size
+
+
+def _may_head(line: _Line, page: _PdfPage, page_count: int) -> bool:
+    """A large line heads a section unless it is on a cover (page 1 of a document of several pages:
+    the title block, the date, the secretariat) or is a callout: long, a sentence, or a label with
+    its value (申請受付締切：2025年6月13日). A one- or two-page leaflet has no cover."""
+    text = line.text.strip()
+    return (
+        (page.number > 1 or page_count < _COVER_MIN_PAGES)
+        and len(text) <= _MAX_HEADING_CHARS
+        and not text.endswith("。")
+        and not _CALLOUT.search(text)
+    )
