@@ -52,6 +52,9 @@ WEIGHTS = {"dense": 1.0, "keyword": 1.0, "alias": 1.5, "title": 1.0}
 MIN_TITLE = 2.5  # title evidence (summed rarity of shared character pairs) that names a document
 ACRONYM_WEIGHT = 2.5  # an acronym shared with one title alone (DX, BCP) names it
 DOCUMENT_CONTEXT_WEIGHT = 0.7
+_NAME_SUFFIX = re.compile(r"(?:補助金|助成金|給付金|支援金|奨励金|交付金|融資|制度)$")
+_MIN_NAME_CORE = 3  # 持続化, IT導入: a shorter core (「IT」) names nothing by itself
+_NAMED_PASSAGES = 4  # a named document's nearest passages that join the ranking
 SYNONYM_WEIGHT = 0.7  # a synonym's keyword evidence beside the question's own words
 _MEASURE_WORDS = re.compile(r"施策|measure|基本方針")
 # Staff asking about figures: indicators then outrank the programs they measure.
@@ -163,6 +166,7 @@ class LoadedIndex:
         )
         self.aliases = self._alias_table()
         self.titles = self._title_table()
+        self.program_names = self._program_name_table()
         # Records no staff wrote owners' words for (an uploaded document's): synonyms stand in for them.
         self.unaliased = np.asarray(
             [
@@ -253,6 +257,38 @@ class LoadedIndex:
                 for piece, rids in having.items()
             }
         return tables
+
+    def _program_name_table(self) -> list[tuple[str, str, str]]:
+        """(folded name, its reading, document id) for every name an uploaded document's program goes
+        by (ingest.passages.document_names), and the name's core without 補助金 (持続化, IT導入)."""
+        table = []
+        for rid, record in sorted(self.records.items()):
+            if record.kind != "document" or rid in self.sheets:
+                continue
+            for name in record.info.get("names", ()):
+                core = _NAME_SUFFIX.sub("", name)
+                for form in {name, core} if len(core) >= _MIN_NAME_CORE else {name}:
+                    folded = fold_kana(form).replace(" ", "")
+                    sound = reading(form) if is_japanese(form) else ""
+                    table.append((folded, sound if len(sound) >= 4 else "", rid))
+        return table
+
+    def named_documents(self, question: str) -> frozenset[str]:
+        """Uploaded documents whose program the question names (ものづくり補助金, じぞくか, IT導入)."""
+        if not self.program_names:
+            return frozenset()
+        folded = fold_kana(question).replace(" ", "")
+        lowered = normalize(question).lower()
+        sound = ""
+        named = set()
+        for name, name_sound, rid in self.program_names:
+            if name in folded or (name.isascii() and name.lower() in lowered):
+                named.add(rid)
+            elif name_sound:
+                sound = sound or reading(question)
+                if name_sound in sound:
+                    named.add(rid)
+        return frozenset(named)
 
     def title_scores(self, question: str) -> dict[str, float]:
         """Documents whose title shares rare character pairs with the question (or rare triples of
@@ -411,6 +447,7 @@ class Retriever:
                 documents[document] = documents.get(document, 0.0) + WEIGHTS[name] / (RRF_K + rank + 1)
         _read_in_document(index, fused)
         _found_as_a_whole(index, fused, documents)
+        _keep_named_programs(index, fused, index.named_documents(question), dense)
         if _INDICATOR_CUES.search(normalize(question)):
             for rid in fused:
                 if index.records[rid].kind == "indicator":
@@ -573,6 +610,27 @@ def _found_as_a_whole(index: LoadedIndex, fused: dict[str, float], documents: di
         rid = best.get(document, document if document in fused else None)
         if rid is not None:
             fused[rid] = max(fused[rid], score)
+
+
+def _keep_named_programs(
+    index: LoadedIndex, fused: dict[str, float], named: frozenset[str], dense: RecordScores
+) -> None:
+    """A question that names a program is answered from that program's documents only: the others'
+    records leave the ranking, and each named document's nearest passages join it at the top (the
+    quote then picks, among them, the one holding the asked sentence)."""
+    if not named:
+        return
+    for rid in list(fused):
+        record = index.records[rid]
+        own = record.kind in ("document", "passage") and record.document_id not in index.sheets
+        if own and record.document_id not in named:
+            del fused[rid]
+    top = max(fused.values(), default=1.0)
+    for document in named:
+        passages = [r for r in index.document_records.get(document, []) if index.records[r].kind == "passage"]
+        nearest = heapq.nlargest(_NAMED_PASSAGES, passages, key=lambda r: dense.get(r, 0.0))
+        for rank, rid in enumerate(nearest):
+            fused[rid] = max(fused.get(rid, 0.0), top * (1.0 + dense.get(rid, 0.0)) / (2.0 + rank))
 
 
 def _best_per_record(index: LoadedIndex, similarities: np.ndarray) -> np.ndarray:

@@ -71,6 +71,8 @@ def period_in(text: str) -> Period | None:
     """The period a sentence states: two dates are a range, one date is a deadline or a start."""
     dates = find_dates(text)
     if len(dates) >= 2:
+        if dates[1] < dates[0]:
+            return None  # two unrelated dates (a table row of several deadlines), not a range
         return Period(dates[0].isoformat(), dates[1].isoformat(), text)
     if len(dates) == 1:
         if _UNTIL.search(text):
@@ -81,14 +83,91 @@ def period_in(text: str) -> Period | None:
     return None
 
 
+_RANGE_LABEL = re.compile(
+    r"(?:公募|申請|受付|募集|申込み?|申し込み|応募|提出|交付申請|申請受付|電子申請受付)\s*(?:の)?\s*期間"
+)
+_START_LABEL = re.compile(r"(?:公募|申請|受付|募集|応募|申請受付|電子申請受付|交付申請)\s*開始")
+_END_LABEL = re.compile(
+    r"(?:公募|申請|受付|募集|応募|申請受付|電子申請受付|提出|交付申請)\s*(?:の)?\s*(?:締切|締め切り|期限)|応募締切|締切日"
+)
+_LABEL_REACH = 12  # a labelled date follows its label closely (申請受付締切：2025年6月13日)
+_DATE_WINDOW = 40  # and a range's second date follows the first (4月25日（金）～7月25日（金）)
+
+
 def application_period(sections: Iterable[tuple[str, list[str]]]) -> Period | None:
-    """The first period stated under an application-period label, in a heading or in the sentence."""
+    """The call's period: dates that follow a period label (公募期間：…～…, 申請受付開始, 締切) in
+    reading order, the first start and the first end; else a dated sentence under a heading that
+    is such a label (申請期間 / 令和8年4月1日から6月30日まで). A label far from a date
+    (「申請締切日時点で有効な」in a revision note) says nothing about the period."""
+    start = end = ""
+    texts_used: list[str] = []
+    under_heading: Period | None = None
     for heading, texts in sections:
         labelled = bool(_PERIOD_LABEL.search(heading))
         for text in texts:
-            if (labelled or _PERIOD_LABEL.search(text)) and (period := period_in(text)):
-                return period
-    return None
+            found = _labelled_dates(unicodedata.normalize("NFKC", text))
+            if found:
+                new_start, new_end = found
+                if (new_start and not start) or (new_end and not end):
+                    texts_used.append(text)
+                start = start or new_start
+                end = end or new_end
+            elif labelled and under_heading is None and not _has_label(text):
+                under_heading = period_in(text)
+            if start and end:
+                return Period(start, end, " / ".join(texts_used))
+    if start or end:
+        return Period(start, end, " / ".join(texts_used))
+    return under_heading
+
+
+def _has_label(text: str) -> bool:
+    return bool(_RANGE_LABEL.search(text) or _START_LABEL.search(text) or _END_LABEL.search(text))
+
+
+def _labelled_dates(text: str) -> tuple[str, str] | None:
+    """(start, end) from the dates that directly follow a period label in one sentence."""
+    start = end = ""
+    for pattern, role in ((_RANGE_LABEL, "range"), (_START_LABEL, "start"), (_END_LABEL, "end")):
+        for match in pattern.finditer(text):
+            after = text[match.end() : match.end() + _LABEL_REACH + _DATE_WINDOW]
+            first = _DATE.search(after)
+            if first is None or first.start() > _LABEL_REACH:
+                continue
+            dates = find_dates(after[first.start() : first.start() + _DATE_WINDOW])
+            if not dates:
+                continue
+            if role == "range":
+                period = period_in(after[first.start() :][:_DATE_WINDOW])
+                if period and len(dates) < 2 and not (_FROM.search(after) or _UNTIL.search(after)):
+                    period = None  # 公募期間：公募要領公開：3月4日 names another date, not the period
+                start = start or (period.start if period else "")
+                end = end or (period.end if period else "")
+            elif role == "start":
+                start = start or dates[0].isoformat()
+            else:
+                end = end or dates[0].isoformat()
+    return (start, end) if start or end else None
+
+
+_DATED_LABEL = re.compile(r"(?:更新日|最終更新|掲載日|作成日|公開日|発行日|改訂日|第\s*\d+\s*版)\s*[:：]?\s*")
+
+
+def document_date(texts: Iterable[str], cover: Iterable[str] = ()) -> str:
+    """The date a document gives itself (更新日 / 掲載日 / 第2版：2025年4月25日), ISO; else a date
+    standing alone on its cover (2025/4/21); "" if none."""
+    for text in texts:
+        normal = unicodedata.normalize("NFKC", text)
+        for match in _DATED_LABEL.finditer(normal):
+            dates = find_dates(normal[match.end() : match.end() + 20])
+            if dates and _DATE.match(normal, match.end()):
+                return dates[0].isoformat()
+    for text in cover:
+        normal = re.sub(r"[\s()（）月火水木金土日曜]+$", "", unicodedata.normalize("NFKC", text).strip())
+        match = _DATE.fullmatch(normal)
+        if match and (match.group("year") or match.group("era")):
+            return find_dates(normal)[0].isoformat()
+    return ""
 
 
 def today(fixed: date | None = None) -> date:

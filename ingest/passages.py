@@ -17,7 +17,7 @@ from typing import Any
 
 import jaconv
 
-from ingest.dates import application_period
+from ingest.dates import application_period, document_date
 from ingest.loaders import LoadedDocument
 from ingest.records import Record, content_hash
 from ingest.structure import Section, sections
@@ -43,7 +43,12 @@ def document_records(loaded: LoadedDocument, source: str) -> list[Record]:
     found = sections(loaded)
     title = loaded.title or PurePath(source).stem
     info = _document_info(loaded, found)
-    passages = _passages(found, doc_id, title, loaded.url, source, info)
+    names = document_names(title, PurePath(source).stem)
+    if not any(_PROGRAM_NAME.match(n) for n in names) and (named := _most_named_program(found)):
+        names = document_names(named, PurePath(source).stem)  # an FAQ titled only よくあるご質問
+    if names:
+        info["names"] = names
+    passages = _passages(found, doc_id, title, loaded.url, source, {"names": names} if names else {})
     purpose = _purpose(found)
     document = Record(
         id=doc_id,
@@ -67,7 +72,62 @@ def _document_info(loaded: LoadedDocument, found: list[Section]) -> dict[str, An
     period = application_period((" ".join(s.path), [u.text for u in s.units]) for s in found)
     if period:
         info["period"] = period.to_dict()
+    cover = [u.text for u in found[0].units] if found and not found[0].path else []
+    dated = document_date([loaded.meta.get("date", ""), *(u.text for s in found for u in s.units)], cover)
+    if dated:
+        info["date"] = dated
     return info
+
+
+_PROGRAM_NAME = re.compile(r"^(.*?(?:補助金|助成金|給付金|支援金|奨励金|交付金|融資|制度))")
+_QUOTED_NAME = re.compile(r"「([^」]{2,30})」")
+_NAME_MODIFIER = re.compile(r"^(?:小規模事業者|中小企業者?|中小企業・小規模事業者等?|事業者)(?=\S{3,})")
+_STEM_WORD = re.compile(r"[a-z]{3,}")
+
+
+def document_names(title: str, stem: str) -> list[str]:
+    """What owners call the document's program, derived from its own title by rule: the name in
+    「」, or the title cut after 補助金 (助成金, 融資…) with the modifiers in front dropped —
+    before a 「・」 list (ものづくり・商業・サービス生産性向上促進補助金 → ものづくり補助金) or
+    a target group (小規模事業者持続化補助金 → 持続化補助金). The file name's words
+    (jizokuka, monozukuri) are kept too: a FAQ titled only 申請時によくあるご質問 is known by them."""
+    text = unicodedata.normalize("NFKC", title).strip()
+    names: list[str] = []
+    if match := _QUOTED_NAME.search(text):
+        names.append(match.group(1))
+    if match := _PROGRAM_NAME.match(text):
+        full = match.group(1).strip()
+        suffix = next(
+            s
+            for s in ("補助金", "助成金", "給付金", "支援金", "奨励金", "交付金", "融資", "制度")
+            if full.endswith(s)
+        )
+        names.append(full)
+        if "・" in full:
+            names.append(full.split("・")[0] + suffix)
+        elif (short := _NAME_MODIFIER.sub("", full)) != full:
+            names.append(short)
+    names += [w for w in _STEM_WORD.findall(stem.lower()) if w not in _GENERIC_STEM_WORDS]
+    return list(dict.fromkeys(n for n in names if n))
+
+
+_NAMED_PROGRAM = re.compile(
+    r"([^\s、。「」『』（）()【】＜＞<>:：/]{2,30}?(?:補助金|助成金|給付金|支援金|奨励金|交付金))"
+)
+
+
+def _most_named_program(found: list[Section]) -> str:
+    """The program a document names most often in its text (at least three times)."""
+    counts: dict[str, int] = {}
+    for section in found:
+        for unit in section.units:
+            for name in _NAMED_PROGRAM.findall(unicodedata.normalize("NFKC", unit.text)):
+                counts[name] = counts.get(name, 0) + 1
+    best = max(counts.items(), key=lambda kv: (kv[1], len(kv[0])), default=("", 0))
+    return best[0] if best[1] >= 3 else ""
+
+
+_GENERIC_STEM_WORDS = frozenset({"koubo", "kobo", "faq", "gaiyo", "sanko", "guidebook", "tsujyo", "invoice"})
 
 
 def _purpose(found: list[Section]) -> str:
@@ -93,7 +153,7 @@ def _passages(
         for part, units in enumerate(_chunks(section), 1):
             passage_id = _passage_id(doc_id, section, part, used)
             where = f"p.{section.page}" if section.page else " › ".join(section.path) or "冒頭"
-            unit_info: dict[str, Any] = {}
+            unit_info: dict[str, Any] = dict(info)
             if any(u.source for u in units):
                 unit_info["unit_sources"] = [u.source for u in units]
             if any(u.kind != "sentence" for u in units):
@@ -139,8 +199,10 @@ def _passage_id(doc_id: str, section: Section, part: int, used: set[str]) -> str
         if f"{doc_id}-{candidate}" not in used:
             break
     passage_id = f"{doc_id}-{candidate}" + (f"-{part}" if part > 1 else "")
-    if passage_id in used:
-        passage_id += "-" + content_hash(*section.path, str(part))[:6]
+    base, n = passage_id, 0
+    while passage_id in used:  # two sections with one heading path (a heading a page repeats)
+        n += 1
+        passage_id = f"{base}-" + content_hash(*section.path, str(part), str(n))[:6]
     used.add(passage_id)
     return passage_id
 

@@ -56,13 +56,15 @@ def _main_text(record: Record) -> str:
 
 def context(record: Record) -> str:
     """Document title › heading path: what makes one leaflet's 上限 differ from another's."""
-    return " › ".join([record.document, *record.path])
+    names = [n for n in record.info.get("names", ()) if n not in record.document]
+    document = f"{record.document}（{'・'.join(names)}）" if names else record.document
+    return " › ".join([document, *record.path])
 
 
 def keyword_tokens(record: Record, overlay: dict[str, Any]) -> list[str]:
     parts = [record.title, record.text, record.measure if record.kind == "measure" else "", *record.bodies]
     if record.kind == "passage":
-        parts += [record.document, *record.path[:-1]]
+        parts += [record.document, *record.info.get("names", ()), *record.path[:-1]]
     parts += [str(overlay.get(k) or "") for k in ("title_en", "summary_en")]
     parts += [str(a) for a in overlay.get("aliases") or []] + [
         str(a) for a in overlay.get("aliases_en") or []
