@@ -295,7 +295,9 @@ class _Builder:
             if header and len(row) == len(header):
                 text = " / ".join(f"{h}: {c}" for h, c in zip(header, row, strict=True) if c)
             else:
-                text = " / ".join(c for c in row if c)
+                text = " ".join(
+                    c for c in row if c
+                )  # a row without a header reads as printed: label, then value
             if text:
                 self.add(text, "row")
 
