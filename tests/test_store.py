@@ -37,7 +37,7 @@ def db(backend) -> Database:
 
 
 def test_the_migrations_create_what_the_queries_expect(db):
-    assert current_revision(db) == "0003"
+    assert current_revision(db) == "0004"
     found = inspect(db.engine)
     for table in metadata.sorted_tables:
         columns = {c["name"] for c in found.get_columns(table.name)}
@@ -69,11 +69,17 @@ def test_retention_deletes_old_conversations_turns_and_feedback_only(db, monkeyp
     store.add_feedback(new_turn, -1, session_id="s-new")
     store.add_turn("s-both", "続き", REPLY, {})
 
-    assert store.purge_expired() == {"feedback": 1, "turns": 2, "sessions": 1}
+    gone = store.purge_expired()
+    assert {k: gone[k] for k in ("feedback", "turns", "sessions")} == {
+        "feedback": 1,
+        "turns": 2,
+        "sessions": 1,
+    }
     assert not store.has_session("s-old") and store.has_session("s-new") and store.has_session("s-both")
     assert store.last_turn("s-both")["question"] == "続き"
     assert [f["turn_id"] for f in store.feedback(rating=None)] == [new_turn]
-    assert ConversationStore(db, retention_days=0).purge_expired() == {}  # 0 keeps everything
+    kept = ConversationStore(db, retention_days=0).purge_expired()  # 0 keeps every conversation
+    assert kept == {"console_sessions": 0, "login_attempts": 0}
 
 
 def test_a_slack_event_is_claimed_once_across_hosts(db):
