@@ -20,6 +20,7 @@ from bot.db.audit import AuditLog
 from bot.db.console_sessions import token_hash
 from bot.db.schema import console_sessions
 from bot.runtime import Runtime
+from ingest.settings import REPO_ROOT
 from tests.console_support import (
     CHIEF,
     CHIEF_PASSWORD,
@@ -217,6 +218,16 @@ def test_tokens_are_random_stored_hashed_and_new_at_every_sign_in(console):
         assert token not in stored and token_hash(token) in stored
     for each in (first, second):
         each.close()
+
+
+def test_the_token_is_never_in_a_url(console):
+    with httpx.Client(timeout=30) as client:
+        response = sign_in(client, console.base)
+        cookie = client.cookies["navigator_console"]
+        token = URLSafeTimedSerializer(SECRET, salt="navigator-console-session").loads(cookie)["t"]
+        assert response.status_code == 303 and response.headers["location"] == "/admin/console/"
+        page = client.get(f"{console.base}/admin/console/accounts")
+        assert token not in page.text and cookie not in page.text  # nor in a page a link could carry
 
 
 def test_an_account_lists_its_sessions_and_ends_one(console):
@@ -426,3 +437,20 @@ def test_csrf_token_is_bound_to_the_session(console):
     assert re.fullmatch(r"[0-9a-f]{64}", csrf_of(one, base))
     for each in (one, two):
         each.close()
+
+
+def test_the_asvs_table_names_tests_that_exist():
+    """docs/asvs-v3.md: every V3 row says met, not met or n.a., and a "met" row names tests that exist."""
+    table = (REPO_ROOT / "docs" / "asvs-v3.md").read_text(encoding="utf-8")
+    rows = [line.split("|")[1:-1] for line in table.splitlines() if re.match(r"\| 3\.\d\.\d ", line)]
+    assert len(rows) == 20  # V3.1 to V3.7 of ASVS 4.0.3
+    for cells in rows:
+        point, status, tests = cells[0].strip(), cells[3].strip(), cells[5]
+        assert status in ("met", "not met", "n.a."), point
+        named = re.findall(r"`(tests/[\w/]+\.py)::(\w+)`", tests)
+        assert bool(named) == (status == "met"), point
+        for path, name in named:
+            assert re.search(rf"^def {name}\(", (REPO_ROOT / path).read_text(encoding="utf-8"), re.M), (
+                point,
+                name,
+            )

@@ -160,3 +160,71 @@ def test_documents_are_kept_with_their_history_and_materialised_for_an_ingest(db
     materialise(store, folder)
     assert sorted(p.name for p in folder.iterdir()) == ["notice.md"]
     assert len(store.history("plan.txt")) == 1  # the deleted document is kept as a copy
+
+
+def test_a_turn_is_rated_once_and_a_second_rating_replaces_the_first(db):
+    store = ConversationStore(db)
+    turn = store.add_turn("s-rate", "マル経？", REPLY, {}, new_session_channel="web")
+    first = store.add_feedback(turn, -1, session_id="s-rate")
+    hosts = [ConversationStore(reopened(db)) for _ in range(4)]
+    threads = [
+        threading.Thread(target=lambda h=h: h.add_feedback(turn, -1, "again", session_id="s-rate"))
+        for h in hosts
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    [only] = [f for f in store.feedback(rating=None) if f["turn_id"] == turn]
+    assert only["id"] == first and only["comment"] == "again"
+    assert store.add_feedback(turn, 1, session_id="s-rate") == first
+    assert [f["rating"] for f in store.feedback(rating=None) if f["turn_id"] == turn] == [1]
+
+
+def test_the_upgrade_keeps_a_turns_newest_rating_and_never_reuses_an_account_id(backend):
+    from sqlalchemy import delete, insert, select
+
+    from bot.db.engine import make_engine
+    from bot.db.migrate import upgrade
+    from bot.db.schema import accounts, feedback, sessions, turns
+
+    database = Database(make_engine(backend.store_url))
+    upgrade(database, "0003")
+    with database.write() as conn:
+        conn.execute(insert(sessions).values(id="s-old", channel="web", created=1.0, updated=1.0))
+        turn = conn.execute(
+            insert(turns).values(
+                session_id="s-old",
+                created=1.0,
+                question="q",
+                status="answered",
+                language="ja",
+                cited_ids="[]",
+                reply="{}",
+                context="{}",
+            )
+        ).inserted_primary_key[0]
+        for n, rating in enumerate((-1, -1, 1)):
+            conn.execute(
+                insert(feedback).values(
+                    turn_id=turn,
+                    session_id="s-old",
+                    created=float(n),
+                    rating=rating,
+                    comment=str(n),
+                    question="q",
+                    cited_ids="[]",
+                    channel="web",
+                )
+            )
+        for name in ("first", "second"):
+            conn.execute(insert(accounts).values(name=name, password_hash="x", role="staff", created=1.0))
+    upgrade(database)
+    assert current_revision(database) == "0004"
+    with database.write() as conn:
+        assert [r.comment for r in conn.execute(select(feedback))] == ["2"]
+        conn.execute(delete(accounts).where(accounts.c.name == "second"))
+        again = conn.execute(
+            insert(accounts).values(name="second", password_hash="x", role="staff", created=2.0)
+        ).inserted_primary_key[0]
+    assert again == 3  # not the removed account's 2
