@@ -212,6 +212,14 @@ def test_tokens_are_random_stored_hashed_and_new_at_every_sign_in(console):
     assert len(cookies) == 2
     with console.db.read() as conn:
         stored = " ".join(conn.scalars(select(console_sessions.c.token_hash)))
+    with httpx.Client(timeout=30) as again:
+        sign_in(again, base)
+        before = again.cookies["navigator_console"]
+        assert sign_in(again, base).status_code == 303  # the browser sends its old cookie along
+        assert works(replay(again), base) == 200  # the new session works ...
+        assert (
+            works(httpx.Client(cookies={"navigator_console": before}), base) == 401
+        )  # ... the old one ended
     for cookie in cookies:
         token = URLSafeTimedSerializer(SECRET, salt="navigator-console-session").loads(cookie)["t"]
         assert len(token) >= 43  # 32 random bytes

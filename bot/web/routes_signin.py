@@ -28,8 +28,10 @@ from bot.web.clientaddr import client_address
 from bot.web.console_pages import language_of, render
 from bot.web.console_session import (
     LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
     clear_session_cookie,
     is_https,
+    read_token,
     same_origin,
     set_session_cookie,
 )
@@ -126,8 +128,12 @@ async def login(
     if account is None:
         await anyio.to_thread.run_sync(lambda: audit.record(who, "sign_in_failed", address=address))
         return _form(request, next_path, t["bad_login"], 401)
+    sessions = ConsoleSessions(db)
+    previous = read_token(settings, request.cookies.get(SESSION_COOKIE))
+    if previous:  # signing in again replaces the browser's session rather than leaving it alive
+        await anyio.to_thread.run_sync(sessions.end, previous)
     token = await anyio.to_thread.run_sync(
-        ConsoleSessions(db).create,
+        sessions.create,
         account.id,
         request.headers.get("user-agent", ""),
         settings.console_session_minutes * 60,
