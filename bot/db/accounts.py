@@ -18,9 +18,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.db.console_sessions import token_hash
+from bot.db.console_sessions import end_sessions
 from bot.db.engine import Database
-from bot.db.schema import accounts, console_sessions
+from bot.db.schema import accounts
 from bot.passwords import password_problem
 
 # admin: everything, including making a version live, rolling back, deleting documents and managing
@@ -103,7 +103,7 @@ class Accounts:
                 raise AccountError(f"no account named {name}")
             if target.role == "admin":
                 _keep_an_admin(conn, "the last administrator cannot be removed")
-            ended = _end_sessions(conn, target.id)
+            ended = end_sessions(conn, target.id)
             conn.execute(delete(accounts).where(accounts.c.id == target.id))
         return ended
 
@@ -123,7 +123,7 @@ class Accounts:
             if target.role == "admin":
                 _keep_an_admin(conn, "the last administrator keeps the administrator role")
             conn.execute(update(accounts).where(accounts.c.id == target.id).values(role=role))
-            return _end_sessions(conn, target.id)
+            return end_sessions(conn, target.id)
 
     def change_password(self, name: str, current: str, new: str, keep_token: str | None = None) -> int:
         """Set a new password when ``current`` is right, ending every other session of the account
@@ -138,7 +138,7 @@ class Accounts:
             conn.execute(
                 update(accounts).where(accounts.c.id == account.id).values(password_hash=_hasher.hash(new))
             )
-            return _end_sessions(conn, account.id, keep=keep_token)
+            return end_sessions(conn, account.id, keep=keep_token)
 
     def get(self, name: str) -> Account | None:
         with self.db.read() as conn:
@@ -174,10 +174,3 @@ def _keep_an_admin(conn: Connection, refusal: str) -> None:
     admins = conn.scalar(select(func.count()).where(accounts.c.role == "admin", ~accounts.c.disabled))
     if admins <= 1:
         raise AccountError(refusal)
-
-
-def _end_sessions(conn: Connection, account_id: int, keep: str | None = None) -> int:
-    query = delete(console_sessions).where(console_sessions.c.account_id == account_id)
-    if keep is not None:
-        query = query.where(console_sessions.c.token_hash != token_hash(keep))
-    return int(conn.execute(query).rowcount)

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, and_, delete, select, update
+from sqlalchemy import Connection, Row, and_, delete, select, update
 
 from bot.db.engine import Database
 from bot.db.schema import accounts, console_sessions
@@ -117,6 +117,11 @@ class ConsoleSessions:
             ).rowcount
         return bool(gone)
 
+    def end_others(self, account_id: int, keep_token: str) -> int:
+        """End every session of the account but the one of ``keep_token``; returns how many."""
+        with self.db.write() as conn:
+            return end_sessions(conn, account_id, keep=keep_token)
+
     def end_one(self, account_id: int, session_id: int) -> bool:
         """End one session of the account (from its account page); False if it has no such session."""
         with self.db.write() as conn:
@@ -135,6 +140,15 @@ class ConsoleSessions:
                     delete(console_sessions).where(console_sessions.c.expires < (now or time.time()))
                 ).rowcount
             )
+
+
+def end_sessions(conn: Connection, account_id: int, keep: str | None = None) -> int:
+    """Within the caller's transaction (a password or role change, a removal): end the account's
+    sessions, all of them or all but the one of the token ``keep``."""
+    query = delete(console_sessions).where(console_sessions.c.account_id == account_id)
+    if keep is not None:
+        query = query.where(console_sessions.c.token_hash != token_hash(keep))
+    return int(conn.execute(query).rowcount)
 
 
 def _row(row: Row[Any], last_seen: float) -> SessionRow:

@@ -149,7 +149,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "signed_in_at": ("サインイン", "Signed in"),
     "browser": ("ブラウザ", "Browser"),
     "this_session": ("この画面", "This one"),
-    "end_session": ("終了する", "End"),
+    "end_session": ("サインインを終了する", "End sign-ins"),
+    "all_others": ("この画面以外のすべて", "All but this one"),
     "make_role": ("役割を変える", "Change role"),
     "publishers_only": (
         "公開・切り替え・ロールバック・文書の削除は管理者だけができます。",

@@ -118,6 +118,14 @@ class NewRole(BaseModel):
     role: str = Field(pattern="^(admin|staff)$")
 
 
+class EndSessions(BaseModel):
+    password: str = Field(min_length=1, max_length=1000, description="the account's password, again")
+    session: str = Field(
+        pattern=r"^(others|[1-9][0-9]{0,17})$",
+        description="a session's id (GET /admin/account/sessions), or 'others': every one but this",
+    )
+
+
 class NewPassword(BaseModel):
     current_password: str = Field(min_length=1, max_length=1000)
     password: str = Field(min_length=1, max_length=1000)
@@ -183,16 +191,8 @@ def _signed_in(request: Request) -> tuple[Account, str]:
 )
 def change_password(body: NewPassword, request: Request, admin: Admin) -> JSONResponse:
     account, token = _signed_in(request)
-    settings = context(request).settings
     db = context(request).runtime.store.db
-    # The current password is a sign-in's secret: guessing it through this form (with a stolen
-    # cookie) is throttled like the sign-in form, on the same counters.
-    throttle = SigninThrottle(LoginAttempts(db), settings)
-    address = client_address(request, settings.trusted_proxies)
-    verdict = throttle.check(account.name, address)
-    if verdict.blocked:
-        AuditLog(db).record(admin, "sign_in_throttled", scope=verdict.blocked, failures=verdict.failures)
-        raise ApiError(429, "rate_limited", "too many wrong passwords: try again later")
+    throttle, address = _password_throttle(request, account)
     try:
         ended = Accounts(db).change_password(
             account.name, body.current_password, body.password, keep_token=token
@@ -213,16 +213,45 @@ def my_sessions(request: Request, admin: Admin) -> JSONResponse:
     return JSONResponse({"count": len(items), "items": items})
 
 
-@router.delete("/account/sessions/{session_id}", summary="End one of the signed-in account's sessions")
-def end_session(
-    session_id: Annotated[int, Path(ge=1, le=2**63 - 1)], request: Request, admin: Admin
-) -> JSONResponse:
-    account, _ = _signed_in(request)
+@router.post(
+    "/account/sessions/end",
+    summary="End one of the signed-in account's other sessions, or all of them (the password again first)",
+)
+def end_sessions(body: EndSessions, request: Request, admin: Admin) -> JSONResponse:
+    account, token = _signed_in(request)
     db = context(request).runtime.store.db
-    if not ConsoleSessions(db).end_one(account.id, session_id):
-        raise ApiError(404, "unknown_session", f"no session {session_id} of {account.name}")
-    AuditLog(db).record(admin, "session_ended", f"session {session_id}")
-    return JSONResponse({"ended": session_id})
+    throttle, address = _password_throttle(request, account)
+    if Accounts(db).verify(account.name, body.password) is None:
+        throttle.record(account.name, address, ok=False)
+        raise ApiError(409, "account_refused", "the password is wrong")
+    sessions = ConsoleSessions(db)
+    if body.session == "others":
+        ended = sessions.end_others(account.id, token)
+    elif sessions.end_one(account.id, int(body.session)):
+        ended = 1
+    else:
+        raise ApiError(404, "unknown_session", f"no session {body.session} of {account.name}")
+    AuditLog(db).record(admin, "session_ended", f"sessions {body.session}", sessions_ended=ended)
+    return JSONResponse({"ended": ended})
+
+
+def _password_throttle(request: Request, account: Account) -> tuple[SigninThrottle, str]:
+    """The throttle that a password given again (to change it, to end sessions) passes first: it is
+    a sign-in's secret, so guessing it with a stolen cookie counts on the sign-in form's counters."""
+    settings = context(request).settings
+    throttle = SigninThrottle(LoginAttempts(context(request).runtime.store.db), settings)
+    address = client_address(request, settings.trusted_proxies)
+    verdict = throttle.check(account.name, address)
+    if verdict.blocked:
+        AuditLog(throttle.attempts.db).record(
+            account.name,
+            "sign_in_throttled",
+            scope=verdict.blocked,
+            failures=verdict.failures,
+            address=address,
+        )
+        raise ApiError(429, "rate_limited", "too many wrong passwords: try again later")
+    return throttle, address
 
 
 def session_items(request: Request, account: Account) -> list[dict[str, Any]]:
