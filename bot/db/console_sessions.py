@@ -2,8 +2,9 @@
 
 The cookie carries a random token (signed, see ``bot.web.console_session``); the row keeps only the
 token's SHA-256, so a copy of the table signs nobody in. A session ends when it is signed out, when
-it outlives its absolute lifetime or its idle time, and when its account's password or role changes
-or the account is removed (those changes delete the rows in the same transaction).
+it outlives its absolute lifetime or its idle time, when its account's role changes or the account
+is removed, and, all but the one that asked, when the account's password changes or its owner ends
+the others (those changes delete the rows in their own transaction).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from bot.db.schema import accounts, console_sessions
 # `last_seen` is written at most this often per session: a write per page view and API call would
 # cost more than the idle timeout's precision is worth (a minute on a timeout of tens of minutes).
 TOUCH_EVERY_SECONDS = 60.0
-USER_AGENT_CHARS = 300
+USER_AGENT_CHARS = 300  # browsers send 100-200 characters; more is padding, not worth storing
 
 
 def token_hash(token: str) -> str:

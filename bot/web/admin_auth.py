@@ -2,9 +2,10 @@
 
 FastAPI parses an ``UploadFile`` body before any dependency runs, so a token check written as a
 dependency would let anyone stream 20 MB into a temporary file first. This middleware answers
-``/admin/*`` requests without a valid bearer token at once (401, ``Connection: close``, the body
-left unread) and tells the routes who the admin is (``request.state.admin``), so every admin action
-is logged and stored with a name (``NAVIGATOR_ADMIN_TOKENS``).
+``/admin/*`` requests without a valid bearer token or a live console session at once (401,
+``Connection: close``, the body left unread) and tells the routes who the admin is
+(``request.state.admin``; for a session also its ``account``, with the role the routes check), so
+every admin action is logged and stored with a name (``NAVIGATOR_ADMIN_TOKENS``).
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ def admin_for(settings: Settings, authorization: str | None) -> str | None:
 
 
 class AdminAuth:
-    """Bearer tokens (scripts) or a console session cookie (staff in the browser) for ``/admin/*``.
+    """Bearer tokens (scripts) or a console session cookie (staff in the browser) for ``/admin/*``;
+    the cookie counts only while its row in the store is live (``bot.db.console_sessions``).
 
     A cookie-authenticated request that changes state must also pass the CSRF check (same origin,
     and the session's token in ``X-CSRF-Token``); a page request without a session is sent to the
