@@ -4,7 +4,8 @@ a restart, and with PostgreSQL every host sees every conversation.
 Shared by every channel (web widget, Slack, CLI): a Slack thread is a session found by its external
 key. An answer is one write transaction (the session when new, the turn, the session's time).
 Old conversations and feedback are deleted after ``NAVIGATOR_RETENTION_DAYS``: at start-up and then
-at most once an hour, by whichever request comes next (a few indexed deletes).
+at most once an hour, by whichever request comes next (a few indexed deletes). The same job deletes
+the console's expired sign-ins and old login attempts.
 """
 
 from __future__ import annotations
@@ -16,16 +17,21 @@ import time
 import uuid
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, exists, insert, or_, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.db import Database
+from bot.db.console_sessions import ConsoleSessions
+from bot.db.logins import LoginAttempts
 from bot.db.schema import feedback, sessions, turns
 
 log = logging.getLogger(__name__)
 
 PURGE_EVERY_SECONDS = 3600.0
 _DAY = 86400.0
+# Sign-in throttling looks back one window (15 minutes by default); a day of attempts is more than
+# any window and little enough to keep the counting queries on a small table.
+LOGIN_ATTEMPTS_KEPT_SECONDS = _DAY
 
 # The statements of the answering path, built once: SQLAlchemy then reuses their compiled form and
 # cache key, where building them per call cost more than the database work itself.
@@ -188,29 +194,48 @@ class ConversationStore:
         channel: str = "web",
     ) -> int:
         """Feedback on an answer of the conversation ``session_id``; UnknownTurn when that
-        conversation has no such answer (a guessed turn id rates nothing)."""
-        with self.db.write() as conn:
-            turn = conn.execute(
-                select(turns.c.question, turns.c.cited_ids).where(
-                    turns.c.id == turn_id, turns.c.session_id == session_id
-                )
-            ).first()
-            if turn is None:
-                raise UnknownTurn(f"no answer {turn_id} in conversation {session_id}")
-            result = conn.execute(
-                insert(feedback).values(
-                    turn_id=turn_id,
-                    session_id=session_id,
-                    created=time.time(),
-                    rating=1 if rating > 0 else -1,
-                    comment=comment,
-                    question=turn.question,
-                    cited_ids=turn.cited_ids,
-                    user=user,
-                    channel=channel,
-                )
+        conversation has no such answer (a guessed turn id rates nothing). One rating per turn: a
+        second one replaces the first (and is new to staff again), so repeating a 👎 counts once.
+        Returns the feedback's id, the same for every rating of the turn."""
+        rated = {
+            "created": time.time(),
+            "rating": 1 if rating > 0 else -1,
+            "comment": comment,
+            "user": user,
+            "channel": channel,
+            "handled_at": None,
+            "handled_by": None,
+        }
+        try:
+            with self.db.write() as conn:
+                return self._rate(conn, turn_id, session_id, rated)
+        except IntegrityError:  # PostgreSQL: another request rated the turn a moment ago; replace it
+            with self.db.write() as conn:
+                return self._rate(conn, turn_id, session_id, rated)
+
+    @staticmethod
+    def _rate(conn: Connection, turn_id: int, session_id: str, rated: dict[str, Any]) -> int:
+        turn = conn.execute(
+            select(turns.c.question, turns.c.cited_ids).where(
+                turns.c.id == turn_id, turns.c.session_id == session_id
             )
-            return int(result.inserted_primary_key[0])
+        ).first()
+        if turn is None:
+            raise UnknownTurn(f"no answer {turn_id} in conversation {session_id}")
+        existing = conn.scalar(select(feedback.c.id).where(feedback.c.turn_id == turn_id))
+        if existing is not None:
+            conn.execute(update(feedback).where(feedback.c.id == existing).values(**rated))
+            return int(existing)
+        result = conn.execute(
+            insert(feedback).values(
+                turn_id=turn_id,
+                session_id=session_id,
+                question=turn.question,
+                cited_ids=turn.cited_ids,
+                **rated,
+            )
+        )
+        return int(result.inserted_primary_key[0])
 
     def feedback(self, rating: int | None = -1, limit: int = 50) -> list[dict[str, Any]]:
         """Feedback newest first (by default the 👎 ones)."""
@@ -223,13 +248,23 @@ class ConversationStore:
 
     # --- retention -----------------------------------------------------------------------------
     def purge_expired(self, now: float | None = None) -> dict[str, int]:
-        """Delete conversations, turns and feedback older than the retention period."""
-        if self.retention_days <= 0:
-            return {}
-        cutoff = (now or time.time()) - self.retention_days * _DAY
+        """Delete conversations, turns and feedback older than the retention period, and the
+        console's expired sign-ins and stale login attempts (whatever the retention setting)."""
+        now = now or time.time()
+        gone = {
+            "console_sessions": ConsoleSessions(self.db).purge(now),
+            "login_attempts": LoginAttempts(self.db).purge(LOGIN_ATTEMPTS_KEPT_SECONDS, now),
+        }
+        if self.retention_days > 0:
+            gone.update(self._purge_conversations(now - self.retention_days * _DAY))
+        if any(gone.values()):
+            log.info("retention (%d days): deleted %s", self.retention_days, gone)
+        return gone
+
+    def _purge_conversations(self, cutoff: float) -> dict[str, int]:
         old_turns = select(turns.c.id).where(turns.c.created < cutoff)
         with self.db.write() as conn:
-            gone = {
+            return {
                 "feedback": conn.execute(
                     delete(feedback).where(
                         or_(feedback.c.created < cutoff, feedback.c.turn_id.in_(old_turns))
@@ -242,9 +277,6 @@ class ConversationStore:
                     )
                 ).rowcount,
             }
-        if any(gone.values()):
-            log.info("retention (%d days): deleted %s", self.retention_days, gone)
-        return gone
 
     def _maybe_purge(self) -> None:
         with self._purge_lock:

@@ -135,16 +135,37 @@ class Settings(BaseSettings):
     console_session_minutes: int = Field(
         default=480, description="a console sign-in lasts this long (the cookie expires with it)"
     )
+    # An office PC left signed in is the likelier thief than a stolen cookie: an hour without a
+    # request ends the sign-in, well inside the 8-hour working day the absolute lifetime covers.
+    console_idle_minutes: int = Field(
+        default=60, description="a console sign-in with no request for this long ends"
+    )
+    # Sign-in throttling (bot/web/signin_throttle.py): a stranger's failures never refuse the owner.
     login_max_failures: int = Field(
-        default=5, description="failed sign-ins per account or address before sign-in pauses"
+        default=5,
+        description="failed sign-ins for one account from one address before that pair pauses; past "
+        "it, every attempt on the account waits (doubling, capped) before its password is checked",
+    )
+    # Higher than the per-account limit so that colleagues behind one office NAT can mistype a few
+    # times each; low enough that one address cannot spray a password over many names.
+    login_address_max_failures: int = Field(
+        default=20, description="failed sign-ins from one address, for any names, before it is blocked"
     )
     login_window_minutes: int = Field(
-        default=15, description="how long failed sign-ins count, and how long the pause lasts"
+        default=15, description="how long failed sign-ins count, and how long a pause or block lasts"
     )
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed "
         "(comma or JSON list); default: nobody's",
+    )
+    # /metrics shows admin activity (sign-ins, uploads, re-ingests): loopback only unless told.
+    metrics_allow: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["127.0.0.0/8", "::1"],
+        description="addresses or CIDRs that may read /metrics (comma or JSON list)",
+    )
+    metrics_token: str | None = Field(
+        default=None, description="bearer token that reads /metrics from any address (Prometheus)"
     )
     body_idle_timeout_seconds: float = Field(
         default=15.0, description="a request body that sends nothing for this long is cut off (slow uploads)"
@@ -200,7 +221,7 @@ class Settings(BaseSettings):
             return {name.strip(): token.strip() for name, token in (pair.split(":", 1) for pair in pairs)}
         return value
 
-    @field_validator("cors_origins", "slack_admin_users", "trusted_proxies", mode="before")
+    @field_validator("cors_origins", "slack_admin_users", "trusted_proxies", "metrics_allow", mode="before")
     @classmethod
     def _comma_list(cls, value: object) -> object:
         """Accept `a,b` as well as the JSON list pydantic-settings expects."""
@@ -221,10 +242,10 @@ class Settings(BaseSettings):
     def documents_dir(self) -> Path:
         return self.knowledge_dir / "documents"
 
-    @field_validator("trusted_proxies")
+    @field_validator("trusted_proxies", "metrics_allow")
     @classmethod
     def _networks(cls, value: list[str]) -> list[str]:
-        """A typo in a proxy address must stop the start, not silently trust nobody (or everybody)."""
+        """A typo in an address list must stop the start, not silently trust nobody (or everybody)."""
         import ipaddress
 
         for entry in value:

@@ -33,8 +33,10 @@ bash scripts/setup.sh --dev
 NAVIGATOR_TEST_CHROMA=server .venv/bin/python -m pytest "$@" \
   tests/test_ingest.py tests/test_ask.py tests/test_conversation.py tests/test_safe_reingest.py \
   tests/test_api.py tests/test_admin_ingest.py
-# The store, conversation, Slack and job tests again, with every store on PostgreSQL (a fresh database
-# per test on one server the fixtures start); tests/test_store.py and tests/test_two_hosts.py always do.
+# The store, conversation, console, Slack and job tests again, with every store on PostgreSQL (a fresh
+# database per test on one server the fixtures start); tests/test_store.py, tests/test_two_hosts.py and
+# tests/test_console_sessions.py always do.
 NAVIGATOR_TEST_DB=postgresql .venv/bin/python -m pytest "$@" \
   tests/test_conversation.py tests/test_ask.py tests/test_api.py tests/test_jobs.py tests/test_admin_ingest.py \
+  tests/test_console_security.py \
   tests/test_slack_blocks.py tests/test_slack_http.py tests/test_slack_ack.py tests/test_slack_socket_mode.py

@@ -41,15 +41,27 @@ def sign_in(
     )
 
 
+def replay(client: httpx.Client) -> httpx.Client:
+    """Another client holding a copy of ``client``'s session cookie: what a thief has."""
+    return httpx.Client(timeout=60, cookies={"navigator_console": client.cookies["navigator_console"]})
+
+
 def csrf_of(client: httpx.Client, base: str) -> str:
     page = client.get(f"{base}/admin/console/")
     assert page.status_code == 200, page.text
     return re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
 
 
-def signed_in(base: str, name: str = CHIEF, password: str = CHIEF_PASSWORD) -> tuple[httpx.Client, str]:
+def from_address(address: str | None) -> dict[str, str]:
+    """Headers that make a request come from ``address`` to an app trusting 127.0.0.1 as its proxy."""
+    return {"X-Forwarded-For": address} if address else {}
+
+
+def signed_in(
+    base: str, name: str = CHIEF, password: str = CHIEF_PASSWORD, address: str | None = None
+) -> tuple[httpx.Client, str]:
     """A client with a console session, and the CSRF token its state changes must send."""
-    client = httpx.Client(timeout=60)
+    client = httpx.Client(timeout=60, headers=from_address(address))
     response = sign_in(client, base, name, password)
     assert response.status_code == 303, response.text
     return client, csrf_of(client, base)

@@ -262,7 +262,8 @@ def test_feedback_up_and_down_with_comment(client):
     assert listed[0]["question"] == "設備を買うためにお金を借りたい"
     assert listed[0]["cited_ids"] == ids(reply)
     everything = client.get("/admin/feedback?rating=all", headers=AUTH).json()["items"]
-    assert [f["rating"] for f in everything] == [-1, 1]
+    assert [f["rating"] for f in everything] == [-1]  # one rating per turn: the 👎 replaced the 👍
+    assert down.json()["feedback_id"] == up.json()["feedback_id"]
 
 
 def test_feedback_errors(client):

@@ -37,7 +37,7 @@ def db(backend) -> Database:
 
 
 def test_the_migrations_create_what_the_queries_expect(db):
-    assert current_revision(db) == "0003"
+    assert current_revision(db) == "0004"
     found = inspect(db.engine)
     for table in metadata.sorted_tables:
         columns = {c["name"] for c in found.get_columns(table.name)}
@@ -69,11 +69,17 @@ def test_retention_deletes_old_conversations_turns_and_feedback_only(db, monkeyp
     store.add_feedback(new_turn, -1, session_id="s-new")
     store.add_turn("s-both", "続き", REPLY, {})
 
-    assert store.purge_expired() == {"feedback": 1, "turns": 2, "sessions": 1}
+    gone = store.purge_expired()
+    assert {k: gone[k] for k in ("feedback", "turns", "sessions")} == {
+        "feedback": 1,
+        "turns": 2,
+        "sessions": 1,
+    }
     assert not store.has_session("s-old") and store.has_session("s-new") and store.has_session("s-both")
     assert store.last_turn("s-both")["question"] == "続き"
     assert [f["turn_id"] for f in store.feedback(rating=None)] == [new_turn]
-    assert ConversationStore(db, retention_days=0).purge_expired() == {}  # 0 keeps everything
+    kept = ConversationStore(db, retention_days=0).purge_expired()  # 0 keeps every conversation
+    assert kept == {"console_sessions": 0, "login_attempts": 0}
 
 
 def test_a_slack_event_is_claimed_once_across_hosts(db):
@@ -154,3 +160,71 @@ def test_documents_are_kept_with_their_history_and_materialised_for_an_ingest(db
     materialise(store, folder)
     assert sorted(p.name for p in folder.iterdir()) == ["notice.md"]
     assert len(store.history("plan.txt")) == 1  # the deleted document is kept as a copy
+
+
+def test_a_turn_is_rated_once_and_a_second_rating_replaces_the_first(db):
+    store = ConversationStore(db)
+    turn = store.add_turn("s-rate", "マル経？", REPLY, {}, new_session_channel="web")
+    first = store.add_feedback(turn, -1, session_id="s-rate")
+    hosts = [ConversationStore(reopened(db)) for _ in range(4)]
+    threads = [
+        threading.Thread(target=lambda h=h: h.add_feedback(turn, -1, "again", session_id="s-rate"))
+        for h in hosts
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    [only] = [f for f in store.feedback(rating=None) if f["turn_id"] == turn]
+    assert only["id"] == first and only["comment"] == "again"
+    assert store.add_feedback(turn, 1, session_id="s-rate") == first
+    assert [f["rating"] for f in store.feedback(rating=None) if f["turn_id"] == turn] == [1]
+
+
+def test_the_upgrade_keeps_a_turns_newest_rating_and_never_reuses_an_account_id(backend):
+    from sqlalchemy import delete, insert, select
+
+    from bot.db.engine import make_engine
+    from bot.db.migrate import upgrade
+    from bot.db.schema import accounts, feedback, sessions, turns
+
+    database = Database(make_engine(backend.store_url))
+    upgrade(database, "0003")
+    with database.write() as conn:
+        conn.execute(insert(sessions).values(id="s-old", channel="web", created=1.0, updated=1.0))
+        turn = conn.execute(
+            insert(turns).values(
+                session_id="s-old",
+                created=1.0,
+                question="q",
+                status="answered",
+                language="ja",
+                cited_ids="[]",
+                reply="{}",
+                context="{}",
+            )
+        ).inserted_primary_key[0]
+        for n, rating in enumerate((-1, -1, 1)):
+            conn.execute(
+                insert(feedback).values(
+                    turn_id=turn,
+                    session_id="s-old",
+                    created=float(n),
+                    rating=rating,
+                    comment=str(n),
+                    question="q",
+                    cited_ids="[]",
+                    channel="web",
+                )
+            )
+        for name in ("first", "second"):
+            conn.execute(insert(accounts).values(name=name, password_hash="x", role="staff", created=1.0))
+    upgrade(database)
+    assert current_revision(database) == "0004"
+    with database.write() as conn:
+        assert [r.comment for r in conn.execute(select(feedback))] == ["2"]
+        conn.execute(delete(accounts).where(accounts.c.name == "second"))
+        again = conn.execute(
+            insert(accounts).values(name="second", password_hash="x", role="staff", created=2.0)
+        ).inserted_primary_key[0]
+    assert again == 3  # not the removed account's 2

@@ -114,7 +114,7 @@ def test_an_old_data_folder_keeps_conversations_feedback_slack_ids_and_jobs(navi
 
     upgraded = run_cli(settings, "db", "upgrade")  # what an operator runs (a server does it at start)
     assert upgraded.returncode == 0, upgraded.stderr
-    assert "revision 0003" in upgraded.stdout
+    assert "revision 0004" in upgraded.stdout
 
     database = open_database(settings)
     store = ConversationStore(database)

@@ -52,9 +52,11 @@ def web_settings(base: Settings, **overrides: object) -> Settings:
 
 def admin_client(settings: Settings, embedder: object, **overrides: object) -> TestClient:
     """An in-process client of the whole app over ``settings``' own index (built by the caller), with
-    the web knobs of ``web_settings`` plus ``overrides``: for uploads and re-ingests a test keeps private."""
+    the web knobs of ``web_settings`` plus ``overrides``: for uploads and re-ingests a test keeps private.
+    Its requests come from 127.0.0.1, which may read /metrics."""
     web = web_settings(settings, **overrides)
-    return TestClient(create_app(web, build_runtime(web, Retriever(web, embedder=embedder))))
+    app = create_app(web, build_runtime(web, Retriever(web, embedder=embedder)))
+    return TestClient(app, client=("127.0.0.1", 50000))  # on loopback, as an operator on the host
 
 
 def runtime_for(navigator: Navigator, settings: Settings, store: Settings | Path) -> Runtime:

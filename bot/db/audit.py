@@ -18,7 +18,9 @@ from bot.db.schema import audit_log
 ACTIONS = (
     "sign_in",
     "sign_in_failed",
+    "sign_in_throttled",
     "sign_out",
+    "session_ended",
     "upload",
     "delete",
     "restore",
@@ -33,6 +35,7 @@ ACTIONS = (
     "account_added",
     "account_removed",
     "password_changed",
+    "role_changed",
 )
 
 

@@ -1,5 +1,6 @@
-"""Login attempts, counted in the store so that a limit holds across every host (the staff console
-to come will check `failures` before it checks a password, and `record` after)."""
+"""Login attempts, counted in the store so that a limit holds across every host. The sign-in checks
+`failures` before it checks a password and `record`s the outcome after; what the counts mean is
+``bot.web.signin_throttle``'s business."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ class LoginAttempts:
         self.db = database
 
     def record(self, key: str, ok: bool) -> None:
-        """One attempt for ``key`` (an account name or a client address)."""
+        """One attempt for ``key`` (an account, an account at an address, or an address)."""
         with self.db.write() as conn:
             conn.execute(login_attempts.insert().values(key=key, at=time.time(), ok=ok))
 
@@ -38,8 +39,8 @@ class LoginAttempts:
                 or 0
             )
 
-    def purge(self, older_than_seconds: float) -> int:
+    def purge(self, older_than_seconds: float, now: float | None = None) -> int:
+        """Delete attempts older than ``older_than_seconds`` (the retention job calls this)."""
+        cutoff = (now or time.time()) - older_than_seconds
         with self.db.write() as conn:
-            return conn.execute(
-                delete(login_attempts).where(login_attempts.c.at < time.time() - older_than_seconds)
-            ).rowcount
+            return int(conn.execute(delete(login_attempts).where(login_attempts.c.at < cutoff)).rowcount)

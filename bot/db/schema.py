@@ -52,7 +52,7 @@ feedback = Table(
     "feedback",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("turn_id", Integer, ForeignKey("turns.id"), nullable=False),
+    Column("turn_id", Integer, ForeignKey("turns.id"), nullable=False, unique=True),  # one rating per turn
     Column("session_id", String(40), nullable=False),
     Column("created", Float, nullable=False),
     Column("rating", Integer, nullable=False),
@@ -104,6 +104,21 @@ accounts = Table(
     Column("role", String(32), nullable=False, server_default="staff"),
     Column("created", Float, nullable=False),
     Column("disabled", Boolean, nullable=False, server_default=false()),
+    sqlite_autoincrement=True,  # a re-created account never gets a removed one's id
+)
+
+# Console sign-ins (bot/db/console_sessions.py): the cookie carries a random token, the row its hash.
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("account_id", Integer, ForeignKey("accounts.id"), nullable=False),
+    Column("created", Float, nullable=False),
+    Column("last_seen", Float, nullable=False),
+    Column("expires", Float, nullable=False),
+    Column("user_agent", String(300), nullable=False, server_default=""),
+    sqlite_autoincrement=True,
 )
 
 audit_log = Table(
@@ -158,6 +173,7 @@ documents = Table(
 __all__ = [
     "accounts",
     "audit_log",
+    "console_sessions",
     "documents",
     "feedback",
     "ingest_jobs",

@@ -177,6 +177,7 @@
       });
       table.hidden = !(report.changes_by_document || []).length;
       tryForm.hidden = false;
+      if (!switchButton) return; // staff build and try candidates; administrators make them live
       switchButton.hidden = false;
       switchButton.textContent = (lang === "en" ? "Switch to version " : "版 ") + candidate + (lang === "en" ? "" : " を公開する");
     };
@@ -220,7 +221,7 @@
       }
     });
 
-    switchButton.addEventListener("click", async () => {
+    switchButton?.addEventListener("click", async () => {
       const question = (switchButton.dataset.confirmText || "").replace("{n}", candidate);
       if (question && !window.confirm(question)) return;
       try {

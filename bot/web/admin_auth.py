@@ -2,9 +2,10 @@
 
 FastAPI parses an ``UploadFile`` body before any dependency runs, so a token check written as a
 dependency would let anyone stream 20 MB into a temporary file first. This middleware answers
-``/admin/*`` requests without a valid bearer token at once (401, ``Connection: close``, the body
-left unread) and tells the routes who the admin is (``request.state.admin``), so every admin action
-is logged and stored with a name (``NAVIGATOR_ADMIN_TOKENS``).
+``/admin/*`` requests without a valid bearer token or a live console session at once (401,
+``Connection: close``, the body left unread) and tells the routes who the admin is
+(``request.state.admin``; for a session also its ``account``, with the role the routes check), so
+every admin action is logged and stored with a name (``NAVIGATOR_ADMIN_TOKENS``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from starlette.responses import JSONResponse, RedirectResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.db.accounts import Account, Accounts
-from bot.web.console_session import CSRF_HEADER, SESSION_COOKIE, csrf_ok, read_session, same_origin
+from bot.db.console_sessions import ConsoleSessions, SessionRow
+from bot.web.console_session import CSRF_HEADER, SESSION_COOKIE, csrf_ok, read_token, same_origin
 from bot.web.errors import error_response
 from ingest.settings import Settings
 
@@ -50,7 +52,8 @@ def admin_for(settings: Settings, authorization: str | None) -> str | None:
 
 
 class AdminAuth:
-    """Bearer tokens (scripts) or a console session cookie (staff in the browser) for ``/admin/*``.
+    """Bearer tokens (scripts) or a console session cookie (staff in the browser) for ``/admin/*``;
+    the cookie counts only while its row in the store is live (``bot.db.console_sessions``).
 
     A cookie-authenticated request that changes state must also pass the CSRF check (same origin,
     and the session's token in ``X-CSRF-Token``); a page request without a session is sent to the
@@ -75,9 +78,9 @@ class AdminAuth:
         if header is not None:
             await self._bearer(scope, receive, send, header, path)
             return
-        session = read_session(self.settings, connection.cookies.get(SESSION_COOKIE))
-        account = await _account(self.accounts, session.name) if session and self.accounts else None
-        if session is None or account is None:
+        token = read_token(self.settings, connection.cookies.get(SESSION_COOKIE))
+        session = await self._session(token) if token else None
+        if token is None or session is None:
             if scope.get("method") in ("GET", "HEAD") and _wants_page(path, connection):
                 target = quote(
                     path
@@ -98,10 +101,13 @@ class AdminAuth:
             )(scope, receive, send)
             return
         if scope.get("method") not in SAFE_METHODS and not (
-            same_origin(connection) and csrf_ok(self.settings, session, connection.headers.get(CSRF_HEADER))
+            same_origin(connection) and csrf_ok(self.settings, token, connection.headers.get(CSRF_HEADER))
         ):
             log.warning(
-                "admin %s: refused %s %s without a valid CSRF token", account.name, scope.get("method"), path
+                "admin %s: refused %s %s without a valid CSRF token",
+                session.account_name,
+                scope.get("method"),
+                path,
             )
             await error_response(
                 403,
@@ -109,11 +115,20 @@ class AdminAuth:
                 "this request did not come from a console page (missing or wrong CSRF token)",
             )(scope, receive, send)
             return
+        account = Account(session.account_id, session.account_name, session.role, session.account_created)
         state = scope.setdefault("state", {})
-        state["admin"], state["account"], state["console"] = account.name, account, session
+        state["admin"], state["account"], state["console"] = account.name, account, token
+        state["console_session"] = session
         if scope.get("method") not in SAFE_METHODS:
             log.info("admin %s (console): %s %s", account.name, scope.get("method"), path)
         await self.app(scope, receive, send)
+
+    async def _session(self, token: str) -> SessionRow | None:
+        if self.accounts is None:
+            return None
+        idle = self.settings.console_idle_minutes * 60
+        sessions = ConsoleSessions(self.accounts.db)
+        return await anyio.to_thread.run_sync(sessions.find, token, idle)
 
     async def _bearer(self, scope: Scope, receive: Receive, send: Send, header: str, path: str) -> None:
         if not self.settings.admins_by_token():
@@ -145,10 +160,6 @@ def _wants_page(path: str, connection: HTTPConnection) -> bool:
         or path.startswith(CONSOLE_PREFIX)
         or "text/html" in connection.headers.get("accept", "")
     )
-
-
-async def _account(accounts: Accounts, name: str) -> Account | None:
-    return await anyio.to_thread.run_sync(accounts.get, name)
 
 
 async def _any_account(accounts: Accounts) -> bool:

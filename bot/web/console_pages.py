@@ -1,6 +1,7 @@
 """Rendering a console page: the Jinja2 templates (FastAPI's convention) with what every page
 needs: the words in the chosen language, the signed-in account, the CSRF token for the page's
-script, and the menu."""
+script, the menu, and whether the account may publish (the pages show only what its role may do;
+the routes check it again)."""
 
 from __future__ import annotations
 
@@ -47,14 +48,15 @@ TEMPLATES.env.filters["when"] = when
 
 def render(request: Request, template: str, active: str, **data: Any) -> HTMLResponse:
     language = language_of(request)
-    session = getattr(request.state, "console", None)
+    token = getattr(request.state, "console", None)
     account = getattr(request.state, "account", None)
     values = {
         "t": words(language),
         "lang": language,
         "other_lang": "en" if language == "ja" else "ja",
         "account": account,
-        "csrf": csrf_token(context(request).settings, session) if session else "",
+        "csrf": csrf_token(context(request).settings, token) if token else "",
+        "can_publish": account is None or account.is_admin,
         "menu": MENU,
         "active": active,
         "path": request.url.path,

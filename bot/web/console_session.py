@@ -1,13 +1,14 @@
-"""The console's sign-in: a signed, expiring session cookie and the CSRF token bound to it.
+"""The console's sign-in cookie and the CSRF token bound to it.
 
-The cookie holds the account name and a random nonce, signed with ``NAVIGATOR_CONSOLE_SECRET``
-(itsdangerous, with its timestamp checked against ``NAVIGATOR_CONSOLE_SESSION_MINUTES``), so any
-replica sharing the secret accepts it and nothing is kept per session on the server. It is
-``HttpOnly`` and ``SameSite=Strict``, and ``Secure`` when the request came over HTTPS (directly,
-or per ``X-Forwarded-Proto`` from a trusted proxy).
+The cookie carries a random session token, signed with ``NAVIGATOR_CONSOLE_SECRET`` (itsdangerous,
+its timestamp checked against ``NAVIGATOR_CONSOLE_SESSION_MINUTES``). The signature only keeps
+garbage away from the store: what makes a session is its row (``bot.db.console_sessions``), so
+signing out, a password or role change and removing the account end it on every replica at once.
+The cookie is ``HttpOnly`` and ``SameSite=Strict``, and ``Secure`` when the request came over HTTPS
+(directly, or per ``X-Forwarded-Proto`` from a trusted proxy).
 
 State-changing requests made with the cookie must carry the CSRF token in ``X-CSRF-Token``: an
-HMAC of the session's nonce, which a page of another site can neither read nor compute.
+HMAC of the session's token, which a page of another site can neither read nor compute.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 from functools import lru_cache
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -28,12 +28,6 @@ from ingest.settings import Settings
 SESSION_COOKIE = "navigator_console"
 LOGIN_CSRF_COOKIE = "navigator_login_csrf"
 CSRF_HEADER = "x-csrf-token"
-
-
-@dataclass(frozen=True)
-class ConsoleSession:
-    name: str
-    nonce: str
 
 
 @lru_cache(maxsize=1)
@@ -50,29 +44,25 @@ def _serializer(settings: Settings) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_of(settings), salt="navigator-console-session")
 
 
-def new_session(name: str) -> ConsoleSession:
-    return ConsoleSession(name, secrets.token_urlsafe(16))
-
-
-def read_session(settings: Settings, cookie: str | None) -> ConsoleSession | None:
+def read_token(settings: Settings, cookie: str | None) -> str | None:
+    """The session token of a cookie we signed within the session's lifetime, or None."""
     if not cookie:
         return None
     try:
         data = _serializer(settings).loads(cookie, max_age=settings.console_session_minutes * 60)
     except BadSignature:  # also SignatureExpired
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("u"), str) or not isinstance(data.get("n"), str):
-        return None
-    return ConsoleSession(data["u"], data["n"])
+    token = data.get("t") if isinstance(data, dict) else None
+    return token if isinstance(token, str) and token else None
 
 
-def csrf_token(settings: Settings, session: ConsoleSession) -> str:
+def csrf_token(settings: Settings, token: str) -> str:
     key = secret_of(settings).encode()
-    return hmac.new(key, f"csrf:{session.name}:{session.nonce}".encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, f"csrf:{token}".encode(), hashlib.sha256).hexdigest()
 
 
-def csrf_ok(settings: Settings, session: ConsoleSession, given: str | None) -> bool:
-    return bool(given) and hmac.compare_digest(csrf_token(settings, session), given or "")
+def csrf_ok(settings: Settings, token: str, given: str | None) -> bool:
+    return bool(given) and hmac.compare_digest(csrf_token(settings, token), given or "")
 
 
 def is_https(connection: HTTPConnection, settings: Settings) -> bool:
@@ -85,8 +75,8 @@ def is_https(connection: HTTPConnection, settings: Settings) -> bool:
     return is_trusted(peer, networks) and connection.headers.get("x-forwarded-proto", "") == "https"
 
 
-def set_session_cookie(response: Response, settings: Settings, session: ConsoleSession, secure: bool) -> None:
-    value = _serializer(settings).dumps({"u": session.name, "n": session.nonce})
+def set_session_cookie(response: Response, settings: Settings, token: str, secure: bool) -> None:
+    value = _serializer(settings).dumps({"t": token})
     response.set_cookie(
         SESSION_COOKIE,
         value,

@@ -1,5 +1,10 @@
 """Operations: one structured JSON log line per request, and Prometheus metrics at /metrics.
 
+/metrics shows admin activity (sign-ins, uploads, re-ingests by route and status), so it answers
+only the addresses in ``NAVIGATOR_METRICS_ALLOW`` (default loopback; the client address as
+``bot.web.clientaddr`` finds it, so behind a trusted proxy the real client counts, not the proxy) or
+a request with ``Authorization: Bearer <NAVIGATOR_METRICS_TOKEN>``; anyone else gets 403.
+
 The log line carries what an operator needs (route, status, latency, the answer's status, cited
 ids and index version) and never the text of a message: owners write about their business, and
 that stays out of logs at info level (its length is logged instead).
@@ -7,6 +12,7 @@ that stays out of logs at info level (its length is logged instead).
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import time
@@ -24,6 +30,10 @@ from prometheus_client import (
 )
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bot.web.clientaddr import client_address, is_trusted, trusted_networks
+from bot.web.errors import ApiError
+from ingest.settings import Settings
 
 access_log = logging.getLogger("navigator.access")
 
@@ -163,12 +173,29 @@ def configure_json_logging(level: int = logging.INFO) -> None:
 router = APIRouter(tags=["operations"])
 
 
+def metrics_allowed(request: Request, settings: Settings) -> bool:
+    token = settings.metrics_token
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if token and scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode()):
+        return True
+    address = client_address(request, settings.trusted_proxies)
+    return is_trusted(address, trusted_networks(tuple(settings.metrics_allow)))
+
+
 @router.get(
     "/metrics",
     summary="Prometheus metrics",
     include_in_schema=True,
     response_class=Response,
-    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": "metrics"}},
+    responses={
+        200: {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": "metrics"},
+        403: {"description": "not from NAVIGATOR_METRICS_ALLOW and without the metrics token"},
+    },
 )
 def metrics(request: Request) -> Response:
+    settings = request.app.state.web.settings
+    if not metrics_allowed(request, settings):
+        raise ApiError(
+            403, "forbidden", "metrics are served to NAVIGATOR_METRICS_ALLOW or with the metrics token"
+        )
     return Response(generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -41,6 +41,32 @@ def require_admin(
 Admin = Annotated[str, Depends(require_admin)]
 
 
+def is_administrator(request: Request) -> bool:
+    """Whether this request may publish and manage accounts: a console session of the ``admin``
+    role, or a bearer token (whoever holds one can already do everything)."""
+    account = getattr(request.state, "account", None)
+    return account is None or account.is_admin
+
+
+def ensure_administrator(request: Request) -> None:
+    """403 for a ``staff`` session: making a version live, rolling back, deleting documents and
+    managing accounts are the administrators' (called before a body is read)."""
+    if not is_administrator(request):
+        raise ApiError(
+            403,
+            "admins_only",
+            "only administrators make a version live, roll back, delete documents and manage accounts",
+        )
+
+
+def require_administrator(request: Request, admin: Admin) -> str:
+    ensure_administrator(request)
+    return admin
+
+
+AdminOnly = Annotated[str, Depends(require_administrator)]
+
+
 router = APIRouter(
     prefix="/admin",
     tags=["admin"],

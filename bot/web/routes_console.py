@@ -19,7 +19,7 @@ from bot.web.context import context
 from bot.web.routes_admin import Admin
 from bot.web.routes_documents import document_items
 from bot.web.routes_questions import group_list, taught_of
-from bot.web.routes_staff import dashboard_data
+from bot.web.routes_staff import dashboard_data, session_items
 from bot.web.routes_versions import versions_data
 from ingest.library import DocumentLibrary
 
@@ -89,6 +89,7 @@ def accounts_page(request: Request, admin: Admin) -> HTMLResponse:
         "accounts",
         accounts=Accounts(context(request).runtime.store.db).all(),
         is_admin=account is None or account.is_admin,
+        sessions=session_items(request, account) if account else [],
     )
 
 

@@ -5,7 +5,8 @@ loaders read it in the sandbox (``ingest.sandbox``: separate processes with memo
 limits, after the format caps of ``ingest.file_limits``), so neither a bomb nor a file that is not
 a document reaches the uploads folder. The work runs on the admin thread pool, never on the
 threads that answer chat. Each change takes effect with the next re-ingest, or at once with
-``?reingest=true``.
+``?reingest=true``. Uploading and restoring are staff work; deleting, and ``?reingest=true`` (the
+new version goes live), are the administrators'.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from bot.db.shared_uploads import publish_upload, withdraw_upload
 from bot.jobs import IngestBusy
 from bot.web.context import context
 from bot.web.errors import ApiError
-from bot.web.routes_admin import Admin
+from bot.web.routes_admin import Admin, AdminOnly, ensure_administrator
 from bot.web.routes_ingest import job_link, start_job
 from bot.web.schemas import ADMIN_ERRORS
 from bot.web.upload_stream import receive_one_file
@@ -176,6 +177,8 @@ async def upload_document(
     admin: Admin,
     reingest: bool = Query(default=False, description="start a re-ingest once the file is stored"),
 ) -> JSONResponse:
+    if reingest:  # a re-ingest goes live: refused to staff before a byte of the upload is read
+        ensure_administrator(request)
     settings = context(request).settings
     library = DocumentLibrary(settings)
     received = await receive_one_file(request, library.uploads, settings.max_document_bytes, _checked_name)
@@ -210,7 +213,7 @@ async def upload_document(
 def delete_document(
     name: str,
     request: Request,
-    admin: Admin,
+    admin: AdminOnly,
     reingest: bool = Query(default=False, description="start a re-ingest once the file is removed"),
 ) -> JSONResponse:
     library = DocumentLibrary(context(request).settings)
@@ -250,6 +253,8 @@ def restore_document(
     admin: Admin,
     reingest: bool = Query(default=False, description="start a re-ingest once the file is restored"),
 ) -> JSONResponse:
+    if reingest:
+        ensure_administrator(request)
     library = DocumentLibrary(context(request).settings)
     name = _known_name(name)
     try:

@@ -2,8 +2,9 @@
 
 A re-ingest runs as a background job; the live index keeps answering and switches only when the
 new version passes its checks. ``?candidate=true`` builds and checks the new version without
-switching to it: an admin tries it (POST /admin/versions/{n}/ask) and switches later
-(routes_versions). Every start is in the audit log with the admin's name.
+switching to it: staff may build one and try it (POST /admin/versions/{n}/ask); an administrator
+switches to it later (routes_versions), and only an administrator starts a re-ingest that goes live.
+Every start is in the audit log with the admin's name.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from bot.db.audit import AuditLog
 from bot.jobs import IngestBusy, IngestJob
 from bot.web.context import context
 from bot.web.errors import ApiError
-from bot.web.routes_admin import Admin
+from bot.web.routes_admin import Admin, ensure_administrator
 from bot.web.schemas import ADMIN_ERRORS
 
 log = logging.getLogger("navigator.admin")
@@ -49,6 +50,8 @@ def start_reingest(
         default=False, description="build and check the new version as a candidate; the live one stays"
     ),
 ) -> JSONResponse:
+    if not candidate:  # the new version goes live when it passes: administrators only
+        ensure_administrator(request)
     try:
         job = start_job(request, admin, candidate)
     except IngestBusy as exc:

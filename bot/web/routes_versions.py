@@ -3,7 +3,8 @@
 A candidate build (``POST /admin/reingest?candidate=true``) is built and checked beside the live
 version but not switched to. An admin asks it questions here (answers stored nowhere), reads its
 change report per document, and switches when it is right; a rollback returns to a version that was
-live before. Switches take the writer lock, so none happens while a build runs, and every switch
+live before. Only administrators switch and roll back (``staff`` build and try candidates).
+Switches take the writer lock, so none happens while a build runs, and every switch
 and rollback is in the audit log with the admin's name and the version numbers.
 """
 
@@ -21,7 +22,7 @@ from bot.db.audit import AuditLog
 from bot.retrieval import IndexNotReady
 from bot.web.context import WebContext, context
 from bot.web.errors import ApiError
-from bot.web.routes_admin import Admin
+from bot.web.routes_admin import Admin, AdminOnly
 from bot.web.schemas import ADMIN_ERRORS, AskVersionRequest, RollbackRequest
 from bot.web.validation import clean_text
 from ingest.index_store import IndexStore, VersionInfo
@@ -88,7 +89,7 @@ def versions(request: Request, admin: Admin) -> JSONResponse:
 
 
 @router.post("/versions/{number}/switch", summary="Make a ready index version live")
-def switch(number: VersionNumber, request: Request, admin: Admin) -> JSONResponse:
+def switch(number: VersionNumber, request: Request, admin: AdminOnly) -> JSONResponse:
     ctx = context(request)
     store = _store(ctx)
     with _writing(ctx.settings):
@@ -103,7 +104,7 @@ def switch(number: VersionNumber, request: Request, admin: Admin) -> JSONRespons
 
 
 @router.post("/rollback", summary="Make the previous (or a given) index version live again")
-def rollback(body: RollbackRequest, request: Request, admin: Admin) -> JSONResponse:
+def rollback(body: RollbackRequest, request: Request, admin: AdminOnly) -> JSONResponse:
     ctx = context(request)
     store = _store(ctx)
     with _writing(ctx.settings):
