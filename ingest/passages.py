@@ -79,10 +79,12 @@ def _document_info(loaded: LoadedDocument, found: list[Section]) -> dict[str, An
     return info
 
 
-_PROGRAM_NAME = re.compile(r"^(.*?(?:補助金|助成金|給付金|支援金|奨励金|交付金|融資|制度))")
+_PROGRAM_NAME = re.compile(r"^([^(（]*?(?:補助金|助成金|給付金|支援金|奨励金|交付金|融資|制度))")
 _QUOTED_NAME = re.compile(r"「([^」]{2,30})」")
 _NAME_MODIFIER = re.compile(r"^(?:小規模事業者|中小企業者?|中小企業・小規模事業者等?|事業者)(?=\S{3,})")
 _STEM_WORD = re.compile(r"[a-z]{3,}")
+# What a title carries in front of the program's name and nobody says: 【令和9年度】, 令和8年度, 2025年度.
+_NAME_PREFIX = re.compile(r"^(?:\s*(?:【[^】]*】|\[[^\]]*\]|(?:令和|平成)\d+年度|20\d\d年度))+\s*")
 
 
 def document_names(title: str, stem: str) -> list[str]:
@@ -95,7 +97,7 @@ def document_names(title: str, stem: str) -> list[str]:
     names: list[str] = []
     if match := _QUOTED_NAME.search(text):
         names.append(match.group(1))
-    if match := _PROGRAM_NAME.match(text):
+    if match := _PROGRAM_NAME.match(_NAME_PREFIX.sub("", text)):
         full = match.group(1).strip()
         suffix = next(
             s

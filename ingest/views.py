@@ -54,17 +54,26 @@ def _main_text(record: Record) -> str:
     return f"{record.title}\n{record.text}"
 
 
+def _spoken_names(record: Record) -> list[str]:
+    """The names owners say for the document's program (ものづくり補助金), not its file name's words
+    (robot, office, subsidy): those only tell which file a question names, and as text they would
+    add the same English words to every passage of a Japanese document. A name the title already
+    spells adds nothing but weight to the title's words."""
+    return [n for n in record.info.get("names", ()) if not n.isascii() and n not in record.document]
+
+
 def context(record: Record) -> str:
-    """Document title › heading path: what makes one leaflet's 上限 differ from another's."""
-    names = [n for n in record.info.get("names", ()) if n not in record.document]
-    document = f"{record.document}（{'・'.join(names)}）" if names else record.document
-    return " › ".join([document, *record.path])
+    """Document title › heading path: what makes one leaflet's 上限 differ from another's. The
+    program's other names stay out: embedded beside every passage they pull a document's passages
+    together, away from the question's own words (measured: a fictional leaflet's 申請期間 fell out of
+    the first three); they serve as keywords and to tell which document a question names."""
+    return " › ".join([record.document, *record.path])
 
 
 def keyword_tokens(record: Record, overlay: dict[str, Any]) -> list[str]:
     parts = [record.title, record.text, record.measure if record.kind == "measure" else "", *record.bodies]
     if record.kind == "passage":
-        parts += [record.document, *record.info.get("names", ()), *record.path[:-1]]
+        parts += [record.document, *_spoken_names(record), *record.path[:-1]]
     parts += [str(overlay.get(k) or "") for k in ("title_en", "summary_en")]
     parts += [str(a) for a in overlay.get("aliases") or []] + [
         str(a) for a in overlay.get("aliases_en") or []
