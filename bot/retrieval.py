@@ -154,6 +154,7 @@ class LoadedIndex:
         self.bm25 = BM25({rid: tokens.get(rid, []) for rid in self.record_ids})
         self._kind_masks: dict[frozenset[str], np.ndarray] = {}
         self._unit_tokens: dict[str, frozenset[str]] = {}
+        self._normal_text: dict[str, str] = {}
         self.document_records: dict[str, list[str]] = {}
         for record in self.records.values():
             if record.kind in ("document", "passage"):
@@ -187,6 +188,14 @@ class LoadedIndex:
         if tokens is None:
             tokens = self._unit_tokens[text] = frozenset(tokenize(text))
         return tokens
+
+    def normal_text(self, text: str) -> str:
+        """A unit's normalised text, computed once per index version: every question's quote reads
+        the same units of a long 公募要領 again."""
+        normal = self._normal_text.get(text)
+        if normal is None:
+            normal = self._normal_text[text] = normalize(text)
+        return normal
 
     def kind_mask(self, kinds: frozenset[str]) -> np.ndarray:
         """Which records (in ``record_ids`` order) are of the given kinds; built once per set."""
