@@ -18,6 +18,7 @@ import shutil
 import tempfile
 import time
 import unicodedata
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -396,7 +397,8 @@ def evaluate_baseline(settings: Settings, questions: Sequence[Question], embedde
     ]
     chunks = [c for c, _ in pieces]
     client = chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
-    collection = client.create_collection("baseline", metadata={"hnsw:space": "cosine"})
+    # one in-memory client per process: a second set's baseline gets a collection of its own
+    collection = client.create_collection(f"baseline-{uuid.uuid4().hex}", metadata={"hnsw:space": "cosine"})
     collection.add(
         ids=[f"c{i}" for i in range(len(chunks))],
         documents=chunks,
