@@ -85,6 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--embedder", help="embedder spec to evaluate (default: NAVIGATOR_EMBEDDER)")
     p.add_argument("--failures", action="store_true", help="list the questions the navigator got wrong")
 
+    sub.add_parser(
+        "train-scope",
+        help="retrain the scope model from training/scope/ and write its calibration report",
+        description="Train, calibrate and report the scope model (bot/scope_model/build.py).",
+    )
+
     p = sub.add_parser(
         "serve",
         help="API, widget, demo page, admin endpoints (and Slack's HTTP endpoint when configured)",
@@ -127,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         "versions": cmd_versions,
         "slack": cmd_slack,
         "db": cmd_db,
+        "train-scope": cmd_train_scope,
     }[args.command]
     try:
         return handler(args, settings)
@@ -246,6 +253,12 @@ def _print_failures(wanted: bool, found: list[dict[str, Any]]) -> None:
     if wanted:
         for failure in found:
             print(json.dumps(failure, ensure_ascii=False))
+
+
+def cmd_train_scope(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.scope_model.build import main as build
+
+    return build([])
 
 
 def cmd_rollback(args: argparse.Namespace, settings: Settings) -> int:
