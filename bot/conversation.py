@@ -153,7 +153,7 @@ class Conversation:
         context["shown"] = [h.record.id for h in hits]
         context["quotes"] = quoted
         context["question"] = message
-        context["referent"] = _main_programs(hits, result.hits, index)
+        context["referent"] = _main_programs(message, hits, result.hits, index)
         return Turn(self._with_eligibility(hits, index, facts, language, quoted, message), context)
 
     def _with_eligibility(
@@ -448,10 +448,17 @@ def _as_program_ids(record_id: str, index: LoadedIndex) -> list[str]:
     return [record_id]
 
 
-def _main_programs(shown: list[Hit], ranked: list[Hit], index: LoadedIndex) -> list[str]:
-    """What an answer was about: the programs the owner named by their aliases, when two or more
-    were named ("見本市と海外展開のセミナー、両方"), else the first record the answer cites (a
-    document's passage standing for the program it details)."""
+# Two things asked for together: "AとB", "A、B両方", "A and B", "both".
+_COORDINATION = re.compile(
+    r"[\u4e00-\u9fff\u30a0-\u30ffa-z]と[、,\s]?[\u4e00-\u9fff\u30a0-\u30ff]|両方|どちらも|\band\b|\bboth\b"
+)
+
+
+def _main_programs(message: str, shown: list[Hit], ranked: list[Hit], index: LoadedIndex) -> list[str]:
+    """What an answer was about: the two programs the owner asked for together, by their aliases
+    and with a coordination ("見本市の出展支援と、海外展開のセミナー", "the job fairs and the
+    benefits center"), else the first record the answer cites (a document's passage standing for
+    the program it details)."""
     named = list(
         dict.fromkeys(
             pid
@@ -461,7 +468,7 @@ def _main_programs(shown: list[Hit], ranked: list[Hit], index: LoadedIndex) -> l
             if pid in index.records and index.records[pid].kind == "program"
         )
     )
-    if len(named) >= 2:
+    if len(named) >= 2 and _COORDINATION.search(normalize(message)):
         return named[:2]
     if not shown:
         return []
