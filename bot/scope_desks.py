@@ -3,15 +3,18 @@
 Only desks that knowledge/contacts.yaml holds with sourced facts are named. Hello Work handles
 unemployment benefit, training benefits and job seeking, and is in contacts.yaml; no other
 department's own window is there yet (子育て, 税, 住まい… have no sourced entry), so those go to the
-city's call centre, whose role is exactly "which desk do I ask". Add a department here only when its
+city's call centre, whose role is exactly "which desk do I ask", then to the city's main line (the
+department is reached through it by name, as its entry says). Add a department here only when its
 desk is added to contacts.yaml from a primary source.
 """
 
 from __future__ import annotations
 
 CALL_CENTRE = "fujisawa-callcenter"
+CITY = "fujisawa-city"
 
-# department -> contact ids, the first named first. A department not listed goes to the call centre.
+# department -> contact ids, the first named first. A department not listed goes to the call centre
+# and the city's main line.
 _DESKS: dict[str, tuple[str, ...]] = {
     "雇用保険": ("hellowork-fujisawa", CALL_CENTRE),
     "求職": ("hellowork-fujisawa", CALL_CENTRE),
@@ -27,7 +30,7 @@ DEPARTMENTS = (
 
 def desks_for(department: str) -> tuple[str, ...]:
     """The contact ids to name for a question of this department."""
-    return _DESKS.get(department, (CALL_CENTRE,))
+    return _DESKS.get(department, (CALL_CENTRE, CITY))
 
 
 # How a reply names the matter it declines (ja, en).
