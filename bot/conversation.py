@@ -109,6 +109,8 @@ class Conversation:
         if previous and referent and (need := correction(text)):
             # the need is replaced; the owner's facts stay (they are merged above)
             return self._search_answer(need, index, facts, language)
+        if len(referent) > 1 and points_back(text):
+            return self._which_one(message, referent, index, facts, language, prev_context)
         if previous and len(text) <= _MAX_FOLLOW_UP:
             if _OTHERS.search(text) and prev_reply.get("status") in ("clarify", "no_match"):
                 return self._nothing_more(prev_reply, index, facts, language, prev_context)
@@ -128,12 +130,17 @@ class Conversation:
             if prev_context.get("ranked") and _OTHERS.search(text):
                 return self._more_answer(prev_context, index, facts, language)
         if referent and points_back(text):
-            if len(referent) > 1:
-                return self._which_one(message, referent, index, facts, language, prev_context)
             return self._about(message, referent, index, facts, language)
         if referent and cited and is_statement(text) and read_facts(message, index.knowledge):
             return self._recheck(cited, index, facts, language, prev_context)
-        return self._search_answer(message, index, facts, language)
+        turn = self._search_answer(message, index, facts, language)
+        if referent and turn.reply["status"] == "no_match" and len(text) <= _MAX_FOLLOW_UP:
+            scope = turn.context.get("scope_declined")
+            if not scope:
+                # names nothing the knowledge covers, and is no one's other matter: read it in the
+                # conversation's context ("専門家に来てもらうこともできる？" after the DX answer)
+                return self._about(message, referent, index, facts, language)
+        return turn
 
     # --- fresh questions -----------------------------------------------------------------------
     def _search_answer(self, message: str, index: LoadedIndex, facts: Facts, language: str) -> Turn:
@@ -143,6 +150,7 @@ class Conversation:
         if self.navigator.is_vague(message, result):
             return Turn(answer.clarify(self.navigator.measures(index), index.knowledge, language), context)
         if not result.covered:
+            context["scope_declined"] = bool(result.scope and result.scope.declined)
             return Turn(answer.no_match(index.knowledge, language, result.scope), context)
         hits = answer.pick_hits(result, self.navigator.settings.top_k, quotes.asks_terms(message), index)
         quoted: dict[str, str] = {}

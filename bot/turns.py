@@ -23,12 +23,15 @@ _POINTING = re.compile(
 _ASK = re.compile(
     r"いつ|何時|誰|だれ|どこ|どちら|いくら|何円|何万|金額|上限|場所|住所|電話|連絡先|問い?合わ?せ|窓口|書類|"
     r"必要な|申込|申し込|申請|手続|条件|対象|費用|無料|セミナー|講座|主催|やって(?:る|ん)|運営|期限|締切|"
+    r"何社|何件|何人|何回|"
     r"\b(?:when|who|whom|where|how much|how many|how do|how can|phone|contact|papers|documents|apply|"
     r"sign up|seminars?|free|cost|deadline|organi[sz]e|run)\b"
 )
+# a question: its mark, a question ending (か, の, Kansai ん but not the negative ません), a request
+# to be told, or an English sentence that opens with a question word or an inverted verb
 _QUESTION = re.compile(
-    r"[?？]|(?:ですか|ますか|ますの|でしょうか|かな|かね|の$|ん$|る$|か$)|"
-    r"\b(?:what|when|who|where|how|why|which|is|are|can|could|do|does)\b.*$|教えて|知りたい"
+    r"[?？]|(?:ですか|ますか|でしょうか|かな|かね|の$|(?<!ませ)ん$|か$)|教えて|知りたい|"
+    r"(?:^|[.!]\s*)(?:what|when|who|where|how|why|which|is|are|can|could|do|does)\b"
 )
 # 「Xじゃなくて（Yのほう）」, 「Xではなく」, 「Xより Yのほう」, "not X but Y", "actually (I meant) Y"
 # (tried in this order: the replacing need after じゃなくて wins over a bare いや、…)
