@@ -106,7 +106,10 @@ class Navigator:
             result.scope = None
             result.signals["taught"] = taught
             return result
-        names_program = result.signals["alias_top"] >= self.settings.min_alias_chars
+        # the owner named a program by an alias, or a document by words of its title
+        names_program = result.signals["alias_top"] >= self.settings.min_alias_chars or any(
+            h.title > 0 for h in result.hits[:3]
+        )
         scope = out_of_scope(normalize(question), covered=result.covered, names_program=names_program)
         if scope is not None:
             result.covered = False
@@ -131,4 +134,6 @@ class Navigator:
         if result.signals["alias_top"] > 0 or result.signals.get("taught"):
             return False
         tokens = tokenize(question)
-        return all(t in _VAGUE for t in tokens) and len(normalize(question)) <= 30
+        text = normalize(question)
+        short = len(text.split()) <= 8 if text.isascii() else len(text) <= 30  # English in words
+        return all(t in _VAGUE for t in tokens) and short

@@ -40,7 +40,8 @@ def out_of_scope(
     """Why the question is not a business need the plan serves, or None. Takes the question
     normalised once. ``covered`` is retrieval's verdict: when it found nothing, a leaning towards
     a department (P(out) ≥ ROUTE_AT) is enough to name that department's desk. ``names_program``:
-    the question names a program by a catalog alias, so declining needs a surer model."""
+    the question names a program by a catalog alias or a document by its title, so declining needs
+    a surer model."""
     if (match := _OTHER_CITY.search(normalised_question)) and not match.group(1).endswith("藤沢市"):
         return OutOfScope("他自治体", desks_for("他自治体"))
     model = scope_model()

@@ -24,7 +24,7 @@ _ASK = re.compile(
     r"いつ|何時|誰|だれ|どこ|どちら|いくら|何円|何万|金額|上限|場所|住所|電話|連絡先|問い?合わ?せ|窓口|書類|"
     r"必要な|申込|申し込|申請|手続|条件|対象|費用|無料|セミナー|講座|主催|やって(?:る|ん)|運営|期限|締切|"
     r"何社|何件|何人|何回|"
-    r"\b(?:when|who|whom|where|how much|how many|how do|how can|phone|contact|papers|documents|apply|"
+    r"\b(?:when|who|whom|where|how much|how many|how do|how can|phone|call|talk to|contact|papers|documents|apply|"
     r"sign up|seminars?|free|cost|deadline|organi[sz]e|run)\b"
 )
 # a question: its mark, a question ending (か, の, Kansai ん but not the negative ません), a request
@@ -45,14 +45,16 @@ _RESTART = re.compile(
     r"^(?:最初から|はじめから|初めから|やり直|リセット)|\b(?:start over|start again|restart|reset)\b"
 )
 _MAX_POINTING = 40  # characters: a longer message is a new question even if it opens with それ
-_MAX_BARE_ASK = 16  # a bare ask (場所は？) is short; longer, it names its own topic
+_MAX_BARE_ASK = 16  # characters: a bare ask (場所は？) is short; longer, it names its own topic
+_MAX_BARE_ASK_WORDS = 7  # the same for English, counted in words ("Who do I talk to first?")
 
 
 def points_back(text: str) -> bool:
     """Whether a normalised message is about what the conversation was about."""
     if len(text) > _MAX_POINTING:
         return False
-    return bool(_POINTING.search(text)) or (len(text) <= _MAX_BARE_ASK and bool(_ASK.search(text)))
+    short = len(text.split()) <= _MAX_BARE_ASK_WORDS if text.isascii() else len(text) <= _MAX_BARE_ASK
+    return bool(_POINTING.search(text)) or (short and bool(_ASK.search(text)))
 
 
 def correction(text: str) -> str | None:

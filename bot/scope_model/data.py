@@ -62,6 +62,8 @@ def examples(training_dir: Path = TRAINING_DIR, catalog: Path | None = None) -> 
 # the written out-of-scope questions are whole questions ("…はどこでできますか"); without putting the
 # aliases into the same forms, the model would learn the form of a question ("どこで", "教えて")
 # as a sign of a resident. Each alias is asked in one form, in turn.
+# The same holds for the asks about details (papers, phone, limits, deadlines): residents ask them
+# about their own matters, owners about the programs.
 _ASKED_JA = (
     "{}",
     "{}の相談はどこでできますか",
@@ -70,8 +72,21 @@ _ASKED_JA = (
     "{}って、どこに聞いたらええの？",
     "{}の申し込みはどうすればいいですか",
     "{}、いつからやってる？",
+    "{}の補助の上限はいくら？",
+    "{}の申請に必要な書類は？",
+    "{}の問い合わせの電話番号は？",
+    "{}はいつまでに申請すればいい？",
+    "{}って何割出るの？",
 )
-_ASKED_EN = ("{}", "Where can I ask about {}?", "Tell me about {}.", "Is there support for {}?")
+_ASKED_EN = (
+    "{}",
+    "Where can I ask about {}?",
+    "Tell me about {}.",
+    "Is there support for {}?",
+    "What papers do I need for {}?",
+    "What is the phone number for {}?",
+    "How much can we get for {}?",
+)
 
 
 def _catalog_examples(path: Path) -> list[Example]:

@@ -18,7 +18,8 @@ SEED = 22
 COST_WRONG_DECLINE = 2.0
 COST_WRONG_ANSWER = 1.0
 DECLINE_AT = COST_WRONG_DECLINE / (COST_WRONG_DECLINE + COST_WRONG_ANSWER)
-# When the question names a program by a catalog alias (retrieval's alias signal), the owner used the
+# When the question names a program by a catalog alias or a document by words of its title
+# (retrieval's alias and title signals), the owner used the
 # plan's own words for the topic: the model must be surer before declining. Wrongly declining
 # someone who named the program costs about five times answering a resident with it:
 # P(out) >= 5 / (5 + 1).
