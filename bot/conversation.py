@@ -17,7 +17,7 @@ from bot.eligibility import Assessment, Facts, assess, read_facts
 from bot.navigator import Navigator, detect_language
 from bot.retrieval import Hit, LoadedIndex
 from bot.store import ConversationStore, new_session_id
-from bot.turns import correction, is_restart, is_statement, points_back
+from bot.turns import correction, has_pronoun, is_restart, is_statement, points_back
 from ingest.records import Record
 from ingest.textnorm import normalize
 
@@ -140,6 +140,11 @@ class Conversation:
                 # names nothing the knowledge covers, and is no one's other matter: read it in the
                 # conversation's context ("専門家に来てもらうこともできる？" after the DX answer)
                 return self._about(message, referent, index, facts, language)
+        if previous and not referent and turn.reply["status"] == "no_match" and has_pronoun(text):
+            # "その問い合わせ先は？" with nothing on file to point at (after 「最初から」): ask what about
+            return Turn(
+                answer.clarify(self.navigator.measures(index), index.knowledge, language), turn.context
+            )
         return turn
 
     # --- fresh questions -----------------------------------------------------------------------

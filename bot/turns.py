@@ -57,6 +57,11 @@ def points_back(text: str) -> bool:
     return bool(_POINTING.search(text)) or (short and bool(_ASK.search(text)))
 
 
+def has_pronoun(text: str) -> bool:
+    """Whether a normalised message uses a demonstrative or pronoun (それ, その, that, it…)."""
+    return len(text) <= _MAX_POINTING and bool(_POINTING.search(text))
+
+
 def correction(text: str) -> str | None:
     """The need a correction puts in place of the last one, or None."""
     match = next((m for pattern in _CORRECTIONS if (m := pattern.search(text))), None)
