@@ -16,6 +16,7 @@ from typing import Any
 from bot.quotes import states_asked_terms
 from bot.retrieval import Hit, LoadedIndex, SearchResult
 from bot.scope import OutOfScope
+from bot.scope_desks import declined_text
 from bot.verdict import decide, next_step
 from ingest.dates import find_dates, period_status
 from ingest.dates import today as japan_today
@@ -532,26 +533,6 @@ def follow_up_suggestions(records: list[Record], knowledge: Knowledge, language:
     return suggestions
 
 
-_NOT_BUSINESS_JA = {
-    "tax": "税金の納付・減免・申告は、事業者支援ではなく市や税務署の担当窓口のご案内になります。",
-    "household": "ご家庭や個人の暮らしのことは、このナビゲーターがご案内する事業者向けの支援には含まれません。",
-    "personal_finance": "個人のローンや金融機関の金利は、このナビゲーターがご案内する事業者向けの支援には含まれません。",
-    "other_city": "このナビゲーターがご案内するのは藤沢市の事業者向けの支援です。ほかの自治体の制度は、その自治体にお尋ねください。",
-    "farming": "このナビゲーターがご案内するのは商工業の事業者向けの支援です。農業・漁業・林業のことは、市の担当窓口にお尋ねください。",
-    "worker": "働く方ご自身のお仕事探しや職場の悩みは、事業者向けの支援ではなく、ハローワークなどの窓口のご案内になります。",
-    "consumer": "このナビゲーターは事業者向けの支援をご案内しています。お店やお出かけのご案内はできません。",
-}
-_NOT_BUSINESS_EN = {
-    "tax": "Paying, reducing or filing taxes is handled by the city's and the tax office's desks, not by business support.",
-    "household": "Household and personal matters are not part of the business support this navigator covers.",
-    "personal_finance": "Personal loans and banks' rates are not part of the business support this navigator covers.",
-    "other_city": "This navigator covers Fujisawa's support for businesses; please ask the other municipality about its schemes.",
-    "farming": "This navigator covers support for commerce and industry; please ask the city's desks about farming, fishing and forestry.",
-    "worker": "Job seeking and problems at your own workplace are handled by Hello Work and similar desks, not by business support.",
-    "consumer": "This navigator covers support for businesses; it cannot recommend shops or outings.",
-}
-
-
 def no_match(knowledge: Knowledge, language: str, scope: OutOfScope | None = None) -> dict[str, Any]:
     """Nothing fits: say so, and name the desk that handles it (the city's general desk for a
     household's or a person's matter, the city and the chamber otherwise)."""
@@ -561,8 +542,8 @@ def no_match(knowledge: Knowledge, language: str, scope: OutOfScope | None = Non
     if language == "ja":
         names = "、".join(f"{c['name']}（{c['phone']}）" if c["phone"] else c["name"] for c in contacts)
         text = (
-            (_NOT_BUSINESS_JA[scope.reason] + f"次の窓口でお尋ねください: {names}")
-            if scope
+            (declined_text(scope.department, "ja") + f"次の窓口でお尋ねください: {names}")
+            if scope and scope.declined
             else "申し訳ありません。ご質問に合う支援策は、このナビゲーターが持つ藤沢市の中小企業支援の情報には"
             f"見つかりませんでした。窓口の担当者にご相談ください: {names}"
         )
@@ -572,8 +553,8 @@ def no_match(knowledge: Knowledge, language: str, scope: OutOfScope | None = Non
             f"{c['name_en'] or c['name']} ({c['phone']})" if c["phone"] else c["name"] for c in contacts
         )
         text = (
-            (_NOT_BUSINESS_EN[scope.reason] + f" Please ask: {names}")
-            if scope
+            (declined_text(scope.department, "en") + f" Please ask: {names}")
+            if scope and scope.declined
             else "Sorry, I could not find a program in Fujisawa's SME support information that fits this question. "
             f"Please ask a person at: {names}"
         )

@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from ingest.settings import Settings, get_settings
 
@@ -84,6 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--embedder", help="embedder spec to evaluate (default: NAVIGATOR_EMBEDDER)")
     p.add_argument("--failures", action="store_true", help="list the questions the navigator got wrong")
 
+    sub.add_parser(
+        "train-scope",
+        help="retrain the scope model from training/scope/ and write its calibration report",
+        description="Train, calibrate and report the scope model (bot/scope_model/build.py).",
+    )
+
     p = sub.add_parser(
         "serve",
         help="API, widget, demo page, admin endpoints (and Slack's HTTP endpoint when configured)",
@@ -126,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         "versions": cmd_versions,
         "slack": cmd_slack,
         "db": cmd_db,
+        "train-scope": cmd_train_scope,
     }[args.command]
     try:
         return handler(args, settings)
@@ -202,6 +210,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.dialogue_eval import format_parts, run_conversation_eval, run_scope_eval, set_kind
     from bot.evaluation import (
         DEFAULT_SETS,
         failures,
@@ -215,8 +224,19 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
     print(f"embedder: {args.embedder or settings.embedder}")
     for questions_file in args.file or [f for f in DEFAULT_SETS if f.exists()]:
-        count = len(load_questions(questions_file))
         print(f"\n## {questions_file.name}")
+        kind = set_kind(questions_file)
+        if kind == "scope":
+            scope = run_scope_eval(settings, questions_file, args.embedder)
+            print(format_parts(scope, lambda o: bool(o.item.get("holdout"))))
+            _print_failures(args.failures, scope.failures())
+            continue
+        if kind == "conversations":
+            turns = run_conversation_eval(settings, questions_file, args.embedder)
+            print(format_parts(turns, lambda o: o.holdout))
+            _print_failures(args.failures, turns.failures())
+            continue
+        count = len(load_questions(questions_file))
         if is_answer_set(questions_file):
             metrics = run_answer_eval(settings, questions_file, args.embedder)
             print(format_answer_table(metrics, count))
@@ -225,10 +245,20 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             results = run_eval(settings, questions_file, args.embedder)
             print(format_table(results, count))
             found = failures(results[0])
-        if args.failures:
-            for failure in found:
-                print(json.dumps(failure, ensure_ascii=False))
+        _print_failures(args.failures, found)
     return 0
+
+
+def _print_failures(wanted: bool, found: list[dict[str, Any]]) -> None:
+    if wanted:
+        for failure in found:
+            print(json.dumps(failure, ensure_ascii=False))
+
+
+def cmd_train_scope(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.scope_model.build import main as build
+
+    return build([])
 
 
 def cmd_rollback(args: argparse.Namespace, settings: Settings) -> int:

@@ -17,6 +17,7 @@ from bot.eligibility import Assessment, Facts, assess, read_facts
 from bot.navigator import Navigator, detect_language
 from bot.retrieval import Hit, LoadedIndex
 from bot.store import ConversationStore, new_session_id
+from bot.turns import correction, has_pronoun, is_restart, is_statement, points_back
 from ingest.records import Record
 from ingest.textnorm import normalize
 
@@ -99,6 +100,17 @@ class Conversation:
         cited = [c["id"] for c in prev_reply.get("citations", [])]
         language = detect_language(message)
 
+        referent = _referent(prev_context, prev_reply)
+        if previous and is_restart(text):
+            # a fresh start: no referent, no facts; the opener's question again
+            return Turn(answer.clarify(self.navigator.measures(index), index.knowledge, language), {})
+        if previous and prev_context.get("choices") and (pick := self._picked(message, prev_context, index)):
+            return self._about(str(prev_context.get("pending") or message), [pick], index, facts, language)
+        if previous and referent and (need := correction(text)):
+            # the need is replaced; the owner's facts stay (they are merged above)
+            return self._search_answer(need, index, facts, language)
+        if len(referent) > 1 and points_back(text):
+            return self._which_one(message, referent, index, facts, language, prev_context)
         if previous and len(text) <= _MAX_FOLLOW_UP:
             if _OTHERS.search(text) and prev_reply.get("status") in ("clarify", "no_match"):
                 return self._nothing_more(prev_reply, index, facts, language, prev_context)
@@ -117,7 +129,23 @@ class Conversation:
                 return self._render(cited, index, facts, "ja", prev_context)
             if prev_context.get("ranked") and _OTHERS.search(text):
                 return self._more_answer(prev_context, index, facts, language)
-        return self._search_answer(message, index, facts, language)
+        if referent and points_back(text):
+            return self._about(message, referent, index, facts, language)
+        if referent and cited and is_statement(text) and read_facts(message, index.knowledge):
+            return self._recheck(cited, index, facts, language, prev_context)
+        turn = self._search_answer(message, index, facts, language)
+        if referent and turn.reply["status"] == "no_match" and len(text) <= _MAX_FOLLOW_UP:
+            scope = turn.context.get("scope_declined")
+            if not scope:
+                # names nothing the knowledge covers, and is no one's other matter: read it in the
+                # conversation's context ("専門家に来てもらうこともできる？" after the DX answer)
+                return self._about(message, referent, index, facts, language)
+        if previous and not referent and turn.reply["status"] == "no_match" and has_pronoun(text):
+            # "その問い合わせ先は？" with nothing on file to point at (after 「最初から」): ask what about
+            return Turn(
+                answer.clarify(self.navigator.measures(index), index.knowledge, language), turn.context
+            )
+        return turn
 
     # --- fresh questions -----------------------------------------------------------------------
     def _search_answer(self, message: str, index: LoadedIndex, facts: Facts, language: str) -> Turn:
@@ -127,6 +155,7 @@ class Conversation:
         if self.navigator.is_vague(message, result):
             return Turn(answer.clarify(self.navigator.measures(index), index.knowledge, language), context)
         if not result.covered:
+            context["scope_declined"] = bool(result.scope and result.scope.declined)
             return Turn(answer.no_match(index.knowledge, language, result.scope), context)
         hits = answer.pick_hits(result, self.navigator.settings.top_k, quotes.asks_terms(message), index)
         quoted: dict[str, str] = {}
@@ -137,6 +166,7 @@ class Conversation:
         context["shown"] = [h.record.id for h in hits]
         context["quotes"] = quoted
         context["question"] = message
+        context["referent"] = _main_programs(message, hits, result.hits, index)
         return Turn(self._with_eligibility(hits, index, facts, language, quoted, message), context)
 
     def _with_eligibility(
@@ -353,6 +383,60 @@ class Conversation:
         }
         return Turn(reply, context)
 
+    # --- the referent ---------------------------------------------------------------------------
+    def _about(
+        self, message: str, referent: list[str], index: LoadedIndex, facts: Facts, language: str
+    ) -> Turn:
+        """A follow-up that points back ("それ、いつ申請するの？", "Who runs it?"): asked again with
+        the referent's name in place of the pronoun, so retrieval and the quote look for the asked
+        fact in that program and its documents; the referent is cited first."""
+        record = index.records.get(referent[0])
+        if record is None:
+            return self._search_answer(message, index, facts, language)
+        named = f"{record.title} {_title(record, index, 'en')}" if language == "en" else record.title
+        turn = self._search_answer(f"{named} {message}", index, facts, language)
+        cited = [c["id"] for c in turn.reply.get("citations", [])]
+        if referent[0] not in cited:
+            hits = self._hits(
+                [referent[0], *[c for c in cited if c != referent[0]]][: self.navigator.settings.top_k], index
+            )
+            reply = self._with_eligibility(hits, index, facts, language, turn.context.get("quotes"), message)
+            turn = Turn(reply, {**turn.context, "shown": [h.record.id for h in hits]})
+        turn.context["referent"] = [referent[0]]
+        return turn
+
+    def _which_one(
+        self,
+        message: str,
+        referent: list[str],
+        index: LoadedIndex,
+        facts: Facts,
+        language: str,
+        prev: dict[str, Any],
+    ) -> Turn:
+        """The last answer was about two programs and the follow-up could mean either: ask."""
+        titles = [_title(index.records[i], index, language) for i in referent if i in index.records]
+        reply = answer.clarify([], index.knowledge, language)
+        reply["answer"] = (
+            "どちらの制度についてですか？ " + "／".join(f"「{t}」" for t in titles)
+            if language == "ja"
+            else "Which one do you mean? " + " / ".join(f"“{t}”" for t in titles)
+        )
+        reply["suggestions"] = titles
+        # the follow-up waits for the choice, then is answered about the program chosen
+        return Turn(reply, {**prev, "facts": facts.as_dict(), "choices": referent, "pending": message})
+
+    def _picked(self, message: str, prev: dict[str, Any], index: LoadedIndex) -> str | None:
+        """Which of the offered programs the answer to "which one?" picks: the first of them that
+        retrieval ranks for the message."""
+        choices = [c for c in prev.get("choices", []) if c in index.records]
+        result = self.navigator.retriever.search(message, index=index)
+        for hit in result.hits:
+            for rid in _as_program_ids(hit.record.id, index):
+                if rid in choices:
+                    return rid
+        return None
+
     def feedback(
         self,
         turn_id: int,
@@ -367,6 +451,48 @@ class Conversation:
         return self.store.add_feedback(
             turn_id, rating, comment, session_id=session_id, user=user, channel=channel
         )
+
+
+def _as_program_ids(record_id: str, index: LoadedIndex) -> list[str]:
+    """A document's or passage's plan programs (the ones it details); a record stands for itself."""
+    record = index.records.get(record_id)
+    if record is not None and record.kind in ("document", "passage"):
+        return index.programs_of.get(record.document_id, []) or [record_id]
+    return [record_id]
+
+
+# Two things asked for together: "AとB", "A、B両方", "A and B", "both".
+_COORDINATION = re.compile(
+    r"[\u4e00-\u9fff\u30a0-\u30ffa-z]と[、,\s]?[\u4e00-\u9fff\u30a0-\u30ff]|両方|どちらも|\band\b|\bboth\b"
+)
+
+
+def _main_programs(message: str, shown: list[Hit], ranked: list[Hit], index: LoadedIndex) -> list[str]:
+    """What an answer was about: the two programs the owner asked for together, by their aliases
+    and with a coordination ("見本市の出展支援と、海外展開のセミナー", "the job fairs and the
+    benefits center"), else the first record the answer cites (a document's passage standing for
+    the program it details)."""
+    named = list(
+        dict.fromkeys(
+            pid
+            for h in ranked[:6]
+            if h.alias > 0
+            for pid in _as_program_ids(h.record.id, index)
+            if pid in index.records and index.records[pid].kind == "program"
+        )
+    )
+    if len(named) >= 2 and _COORDINATION.search(normalize(message)):
+        return named[:2]
+    if not shown:
+        return []
+    return _as_program_ids(shown[0].record.id, index)[:1]
+
+
+def _referent(context: dict[str, Any], reply: dict[str, Any]) -> list[str]:
+    """The previous turn's referent; a turn stored before referents were kept has its citations."""
+    if "referent" in context:
+        return list(context["referent"])
+    return [c["id"] for c in reply.get("citations", [])][:1]
 
 
 def _title(record: Record, index: LoadedIndex, language: str) -> str:

@@ -275,9 +275,12 @@ class AnswerMetrics:
                 "declined": o.declined,
             }
             for o in self.outcomes
-            if (o.question.document and not (o.document_hit and (o.fact_hit or not o.question.fact)))
-            or (o.question.expect and not o.question.document and not o.program_hit)
-            or (not o.question.covered and not o.declined)
+            if not o.question.holdout  # the set-aside part's failures are never listed: never tuned on
+            and (
+                (o.question.document and not (o.document_hit and (o.fact_hit or not o.question.fact)))
+                or (o.question.expect and not o.question.document and not o.program_hit)
+                or (not o.question.covered and not o.declined)
+            )
         ]
 
 
@@ -478,6 +481,9 @@ def failures(metrics: Metrics) -> list[dict[str, Any]]:
     return [
         {"q": o.question.q, "expect": o.question.expect, "got": o.ranked[:3], "declined": o.declined}
         for o in metrics.outcomes
-        if (o.question.expect and (o.rank is None or o.rank > 1))
-        or (not o.question.expect and not o.declined)
+        if not o.question.holdout  # the set-aside part's failures are never listed: never tuned on
+        and (
+            (o.question.expect and (o.rank is None or o.rank > 1))
+            or (not o.question.expect and not o.declined)
+        )
     ]

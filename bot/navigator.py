@@ -41,6 +41,29 @@ _VAGUE = frozenset(
         "program",
         "programs",
         "something",
+        # words that ask for anything at all ("なんか使える支援ない？", "what kind of support can I
+        # get?"), as tokenize() gives them: Sudachi's normalised forms, kana folded
+        "使う",
+        "有る",
+        "有ル",
+        "無い",
+        "無イ",
+        "為る",
+        "為ル",
+        "何か",
+        "ナンカ",
+        "相談",
+        "色々",
+        "所",
+        "ミタイ",
+        "貰える",
+        "出来る",
+        "kind",
+        "get",
+        "hi",
+        "hello",
+        "available",
+        "offer",
     ]
 )
 
@@ -61,8 +84,8 @@ class Navigator:
         self.taught = taught
 
     def search(self, question: str, index: LoadedIndex | None = None) -> SearchResult:
-        """Retrieval, then the scope rule: a household's or a person's need is not covered even
-        when it shares words with a business program (bot/scope.py). A question staff taught
+        """Retrieval, then scope: a household's or a person's need is not covered even when it
+        shares words with a business program (bot/scope.py). A question staff taught
         (bot/taught.py) is answered by the records they chose, first, whatever retrieval found."""
         index = index or self.retriever.index()
         result = self.retriever.search(question, index=index)
@@ -83,7 +106,11 @@ class Navigator:
             result.scope = None
             result.signals["taught"] = taught
             return result
-        scope = out_of_scope(normalize(question))
+        # the owner named a program by an alias, or a document by words of its title
+        names_program = result.signals["alias_top"] >= self.settings.min_alias_chars or any(
+            h.title > 0 for h in result.hits[:3]
+        )
+        scope = out_of_scope(normalize(question), covered=result.covered, names_program=names_program)
         if scope is not None:
             result.covered = False
             result.scope = scope
@@ -107,4 +134,6 @@ class Navigator:
         if result.signals["alias_top"] > 0 or result.signals.get("taught"):
             return False
         tokens = tokenize(question)
-        return all(t in _VAGUE for t in tokens) and len(normalize(question)) <= 30
+        text = normalize(question)
+        short = len(text.split()) <= 8 if text.isascii() else len(text) <= 30  # English in words
+        return all(t in _VAGUE for t in tokens) and short

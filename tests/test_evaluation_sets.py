@@ -56,3 +56,31 @@ def test_the_set_aside_part_is_reported_beside_the_tuned_part(tmp_path: Path) ->
     table = format_answer_table(AnswerMetrics("navigator", outcomes, 3.0), len(questions))
     assert "| metric | navigator | tuned part | set aside |" in table
     assert "| document in first 3 citations | 1.000 | 1.000 | 1.000 |" in table
+
+
+def test_a_turn_is_checked_against_what_it_lists() -> None:
+    from bot.dialogue_eval import check_turn
+
+    reply = {
+        "status": "answered",
+        "language": "ja",
+        "verdict": {"kind": "yes"},
+        "answer": "マル経融資は従業員5人以下の商業・サービス業が対象です。",
+        "citations": [{"id": "I-4-3"}],
+        "contacts": [{"id": "fujisawa-cci", "name": "藤沢商工会議所"}],
+        "eligibility": [{"id": "I-4-3"}],
+    }
+    turn = {"cites": ["I-4-3"], "says": ["５人", "商工会議所"], "not_says": ["設備"], "status": "answered"}
+    assert check_turn(turn, reply) == []
+    wrong = {"cites": ["I-4-1"], "says": ["20人"], "not_says": ["マル経"], "status": "no_match"}
+    assert len(check_turn(wrong, reply)) == 4
+    assert check_turn({"expect_eligibility": ["I-4-3"], "expect_contacts": ["fujisawa-cci"]}, reply) == []
+
+
+def test_scope_and_conversation_sets_are_told_apart(tmp_path: Path) -> None:
+    from bot.dialogue_eval import set_kind
+
+    (tmp_path / "s.yaml").write_text('- q: "保育園"\n  scope: out\n', encoding="utf-8")
+    (tmp_path / "c.yaml").write_text('- name: a\n  turns: [{say: "x"}]\n', encoding="utf-8")
+    (tmp_path / "q.yaml").write_text('- q: "x"\n  expect: []\n', encoding="utf-8")
+    assert [set_kind(tmp_path / f"{n}.yaml") for n in "scq"] == ["scope", "conversations", "questions"]

@@ -1,0 +1,58 @@
+"""Loading and asking the trained scope model (``scope_model.joblib``, built by ``build.py``).
+
+The artifact is committed: it is small (a few hundred kB), independent of the embedder, loads in
+well under a second at start-up with no network, and the answers of every host are then the same;
+a test checks that it was built from the training data in the repository.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import joblib
+
+from bot.scope_model.data import IN_SCOPE, TRAINING_DIR
+from bot.scope_model.features import features
+
+ARTIFACT = Path(__file__).with_name("scope_model.joblib")
+
+
+@dataclass(frozen=True)
+class Judgement:
+    out: float  # calibrated probability that no plan program serves who is asking for what
+    department: str  # the department most likely to own it (meaningful when ``out`` is high)
+
+
+class ScopeModel:
+    def __init__(self, artifact: dict[str, Any]) -> None:
+        self.scope = artifact["scope"]  # calibrated in / out classifier
+        self.departments = artifact["departments"]  # which department, trained on out examples
+        self.decline_at: float = artifact["decline_at"]
+        self.training_hash: str = artifact["training_hash"]
+        self._in = list(self.scope.classes_).index(IN_SCOPE)
+
+    def judge(self, question: str) -> Judgement:
+        text = [features(question)]
+        out = 1.0 - float(self.scope.predict_proba(text)[0][self._in])
+        department = str(self.departments.predict(text)[0])
+        return Judgement(out, department)
+
+
+@lru_cache(maxsize=1)
+def scope_model(path: Path = ARTIFACT) -> ScopeModel:
+    """The process's model, loaded once."""
+    return ScopeModel(joblib.load(path))
+
+
+def training_hash(training_dir: Path = TRAINING_DIR) -> str:
+    """A digest of the written training questions, so an artifact not rebuilt after they changed
+    is noticed. (The catalog's words are trained on too, but a catalog edit need not retrain: the
+    model judges who asks and what for, and retrieval judges what the knowledge covers.)"""
+    digest = hashlib.sha256()
+    for file in sorted(training_dir.glob("*.yaml")):
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
