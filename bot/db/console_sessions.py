@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, delete, select, update
+from sqlalchemy import Connection, Row, Select, and_, delete, select, update
 
 from bot.db.engine import Database
 from bot.db.schema import accounts, console_sessions
@@ -67,20 +67,11 @@ class ConsoleSessions:
         """The live session of this token, with its (enabled) account; None when it never existed,
         was ended, expired or went idle for too long."""
         now = time.time()
-        query = (
-            select(
-                console_sessions,
-                accounts.c.name,
-                accounts.c.role,
-                accounts.c.created.label("account_created"),
-            )
-            .join(accounts, accounts.c.id == console_sessions.c.account_id)
-            .where(
-                console_sessions.c.token_hash == token_hash(token),
-                console_sessions.c.expires > now,
-                console_sessions.c.last_seen > now - idle_seconds,
-                ~accounts.c.disabled,
-            )
+        query = _with_account().where(
+            console_sessions.c.token_hash == token_hash(token),
+            console_sessions.c.expires > now,
+            console_sessions.c.last_seen > now - idle_seconds,
+            ~accounts.c.disabled,
         )
         with self.db.read() as conn:
             row = conn.execute(query).first()
@@ -96,13 +87,7 @@ class ConsoleSessions:
     def of_account(self, account_id: int) -> list[SessionRow]:
         """The account's live sessions, newest first (what its account page lists)."""
         query = (
-            select(
-                console_sessions,
-                accounts.c.name,
-                accounts.c.role,
-                accounts.c.created.label("account_created"),
-            )
-            .join(accounts, accounts.c.id == console_sessions.c.account_id)
+            _with_account()
             .where(console_sessions.c.account_id == account_id, console_sessions.c.expires > time.time())
             .order_by(console_sessions.c.id.desc())
         )
@@ -163,3 +148,13 @@ def _row(row: Row[Any], last_seen: float) -> SessionRow:
         last_seen,
         row.user_agent,
     )
+
+
+def _with_account() -> Select:
+    """Sessions joined with the account each belongs to (its name, role and creation time)."""
+    return select(
+        console_sessions,
+        accounts.c.name,
+        accounts.c.role,
+        accounts.c.created.label("account_created"),
+    ).join(accounts, accounts.c.id == console_sessions.c.account_id)
