@@ -106,9 +106,18 @@ class Navigator:
             result.scope = None
             result.signals["taught"] = taught
             return result
-        # the owner named a program by an alias, or a document by words of its title
-        names_program = result.signals["alias_top"] >= self.settings.min_alias_chars or any(
-            h.title > 0 for h in result.hits[:3]
+        # the owner named a program by an alias, a document by words of its title, or spoke only in
+        # the knowledge's own words with keyword evidence enough to cover the question (a document's
+        # 個別相談会 asked for as it is written): the model must be surer before declining
+        signals = result.signals
+        names_program = (
+            signals["alias_top"] >= self.settings.min_alias_chars
+            or any(h.title > 0 for h in result.hits[:3])
+            or (
+                signals["query_terms"] > 0
+                and signals["known_terms"] == signals["query_terms"]
+                and signals["keyword_top"] >= self.settings.min_keyword
+            )
         )
         scope = out_of_scope(normalize(question), covered=result.covered, names_program=names_program)
         if scope is not None:
