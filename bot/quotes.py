@@ -244,9 +244,9 @@ def best_passage(hit: Hit, result: SearchResult, index: LoadedIndex, question: s
     what the question asks, and its quote: "上限は？" is answered by the 補助率と上限額 section even when
     the document's 目的 section ranked first, and "パソコンは対象？" by the list that names パソコン."""
     candidates = candidate_passages(hit, result, index, question)
-    scores = [RANKER.likelihood(f) for f in unit_features(candidates, result, index, question)]
-    best = max(range(len(candidates)), key=lambda i: float(scores[i].max()))
-    return candidates[best], quote(candidates[best], result, index, question, scores[best].tolist())
+    tables = unit_features(candidates, result, index, question)
+    best = max(range(len(candidates)), key=lambda i: float(RANKER.likelihood(tables[i]).max()))
+    return candidates[best], quote(candidates[best], result, index, question, tables[best])
 
 
 def candidate_passages(hit: Hit, result: SearchResult, index: LoadedIndex, question: str) -> list[Hit]:
@@ -368,26 +368,26 @@ RANKER = UnitRanker(Path(__file__).with_name("quote_weights.json"))
 
 
 def quote(
-    hit: Hit, result: SearchResult, index: LoadedIndex, question: str, scores: list[float] | None = None
+    hit: Hit, result: SearchResult, index: LoadedIndex, question: str, features: np.ndarray | None = None
 ) -> str:
     """The one to three units of the hit's passage that best answer ``question``, verbatim, in order
-    (``scores``: each unit's likelihood of stating the asked fact, when the caller has them)."""
+    (``features``: its units' rows of ``unit_features``, when the caller has computed them)."""
     record = hit.record
     units = list(record.units)
     if not units:
         return ""
     if len(units) == 1:
         return _clip(_with_document_facts(units[0], record, index, question))
-    if scores is None:
-        scores = RANKER.likelihood(unit_features([hit], result, index, question)[0]).tolist()
+    if features is None:
+        features = unit_features([hit], result, index, question)[0]
     if _PAPERS in asked_facts(question) and _is_list(record):
         return _clip(
             _with_document_facts(_joined(units, range(len(units)), MAX_LIST_CHARS), record, index, question)
         )
     # the likeliest unit leads; the units quoted beside it are those the hand score finds nearly as
     # good (the learned likelihood is too steep to say "nearly": it was trained to rank, one unit first)
-    first = max(range(len(units)), key=lambda i: scores[i])
-    hand = _scores(hit, result, index, question)
+    first = int(np.argmax(RANKER.likelihood(features)))
+    hand = features[:, FEATURES.index("hand_unit")].tolist()
     best = max(hand)
     chosen = [first]
     rest = sorted((i for i in range(len(units)) if i != first), key=lambda i: -hand[i])
@@ -468,12 +468,7 @@ def _scores(
 ) -> list[float]:
     record = hit.record
     units = record.units or (record.text,)
-    dense = [hit.dense] * len(units)  # a one-unit passage has no unit vector: its own similarity
-    rows = index.unit_rows.get(record.id, [])
-    if result.similarities is not None and rows:
-        values = np.asarray(result.similarities)[rows]
-        for n, value in enumerate(values.tolist()):
-            dense[n] = float(value)
+    dense = _unit_dense(hit, result, index)
     heading = index.heading_rows.get(record.id)
     if result.similarities is not None and heading is not None:
         # a unit is read under its heading: a FAQ's "対象になります。" answers what its question asks
