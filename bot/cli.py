@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "train-scope",
         help="retrain the scope model from training/scope/ and write its calibration report",
-        description="Train, calibrate and report the scope model (bot/scope_model/build.py).",
+        description="Train, calibrate and report the scope model (bot/answering/scope_model/build.py).",
     )
 
     p = sub.add_parser(
@@ -186,7 +186,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.retrieval import IndexNotReady
+    from bot.answering.retrieve import IndexNotReady
     from bot.runtime import build_runtime
     from bot.store import UnknownSession
     from ingest.embeddings import EmbedderMismatch
@@ -256,7 +256,7 @@ def _print_failures(wanted: bool, found: list[dict[str, Any]]) -> None:
 
 
 def cmd_train_scope(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.scope_model.build import main as build
+    from bot.answering.scope_model.build import main as build
 
     return build([])
 

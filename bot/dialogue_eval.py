@@ -21,11 +21,11 @@ from typing import Any
 
 import yaml
 
-from bot.conversation import Conversation
+from bot.answering.conversation import Conversation
+from bot.answering.retrieve import Retriever
+from bot.answering.scope_desks import desks_for
+from bot.answering.select import Navigator
 from bot.db import open_database
-from bot.navigator import Navigator
-from bot.retrieval import Retriever
-from bot.scope_desks import desks_for
 from bot.store import ConversationStore
 from ingest.embeddings import make_embedder
 from ingest.pipeline import run_ingest

@@ -28,13 +28,13 @@ from typing import Any
 import yaml
 from langchain_core.embeddings import Embeddings
 
-from bot import answer, quotes
-from bot.conversation import Conversation
+from bot.answering import compose, quotes
+from bot.answering.conversation import Conversation
+from bot.answering.retrieve import LoadedIndex, Retriever
+from bot.answering.select import Navigator, detect_language
+from bot.answering.verdict import decide
 from bot.db import open_database
-from bot.navigator import Navigator, detect_language
-from bot.retrieval import LoadedIndex, Retriever
 from bot.store import ConversationStore
-from bot.verdict import decide
 from ingest.embeddings import make_embedder
 from ingest.knowledge import load_knowledge
 from ingest.loaders import SUPPORTED_SUFFIXES, load_text
@@ -195,7 +195,7 @@ def evaluate_navigator(settings: Settings, questions: Sequence[Question], embedd
         declined = navigator.is_vague(text, result) or not result.covered
         index = navigator.retriever.index()
         ranked = [rid for h in result.hits for rid in _as_programs(h.record.id, index)]
-        named = answer.pick_hits(result, settings.top_k, quotes.asks_terms(text), index)
+        named = compose.pick_hits(result, settings.top_k, quotes.asks_terms(text), index)
         language = detect_language(text)
         verdict = (
             "none" if declined else decide(text, [h.record for h in named], index.knowledge, language)["kind"]

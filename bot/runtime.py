@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.conversation import Conversation
+from bot.answering.conversation import Conversation
+from bot.answering.retrieve import Retriever
+from bot.answering.select import Navigator
 from bot.db import open_database
-from bot.navigator import Navigator
-from bot.retrieval import Retriever
 from bot.store import ConversationStore
 from bot.taught import TaughtQuestions
 from ingest.settings import Settings

@@ -1,4 +1,4 @@
-"""Learns the weights by which a quote picks its unit (bot/quote_weights.json), and reports them.
+"""Learns the weights by which a quote picks its unit (bot/answering/quote_weights.json), and reports them.
 
     .venv/bin/python eval/train_quote_ranker.py            # retrain, write the weights and the report
     .venv/bin/python eval/train_quote_ranker.py --check    # report only, weights left as they are
@@ -26,10 +26,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import quotes  # noqa: E402
+from bot.answering import quotes  # noqa: E402
+from bot.answering.retrieve import Hit, Retriever  # noqa: E402
+from bot.answering.select import Navigator  # noqa: E402
 from bot.evaluation import _squash, load_question_set, scratch_knowledge  # noqa: E402
-from bot.navigator import Navigator  # noqa: E402
-from bot.retrieval import Hit, Retriever  # noqa: E402
 from ingest.embeddings import make_embedder  # noqa: E402
 from ingest.pipeline import run_ingest  # noqa: E402
 from ingest.settings import get_settings  # noqa: E402
@@ -202,7 +202,7 @@ def main() -> int:
         "",
         "Share of questions whose best-scored unit (among all passages of the expected document)",
         "states the asked fact. Trained on the tuned parts only; `eval/train_quote_ranker.py` rebuilds",
-        "this report and `bot/quote_weights.json`.",
+        "this report and `bot/answering/quote_weights.json`.",
         "",
         "| set | part | questions | hand weights | learned |",
         "|---|---|---|---|---|",

@@ -15,11 +15,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bot.conversation import Conversation
+from bot.answering.conversation import Conversation
+from bot.answering.retrieve import Retriever
+from bot.answering.select import Navigator
 from bot.db import open_database
 from bot.evaluation import load_question_set, scratch_knowledge
-from bot.navigator import Navigator
-from bot.retrieval import Retriever
 from bot.store import ConversationStore
 from ingest.embeddings import make_embedder
 from ingest.pipeline import run_ingest

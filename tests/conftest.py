@@ -167,8 +167,8 @@ def built_index(tmp_path_factory: pytest.TempPathFactory, embedder, chroma_url: 
 
 @pytest.fixture(scope="session")
 def navigator(built_index: Settings, embedder):
-    from bot.navigator import Navigator
-    from bot.retrieval import Retriever
+    from bot.answering.retrieve import Retriever
+    from bot.answering.select import Navigator
 
     return Navigator(built_index, Retriever(built_index, embedder=embedder))
 

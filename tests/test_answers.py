@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.conversation import Conversation
+from bot.answering.conversation import Conversation
 from bot.runtime import build_runtime
 from bot.store import ConversationStore
 from bot.web.app import create_app

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
-from bot.retrieval import Retriever
+from bot.answering.retrieve import Retriever
 from bot.runtime import build_runtime
 from bot.web.app import create_app
 from ingest.pipeline import run_ingest

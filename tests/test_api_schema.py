@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from bot.retrieval import Retriever
+from bot.answering.retrieve import Retriever
 from bot.runtime import build_runtime
 from bot.web.app import create_app
 from ingest.pipeline import run_ingest

@@ -12,7 +12,7 @@ from tests.conftest import run_cli, run_json
 @pytest.fixture
 def ask(navigator, tmp_path):
     """One question in a new conversation, as every channel asks it."""
-    from bot.conversation import Conversation
+    from bot.answering.conversation import Conversation
     from bot.db import open_database
     from bot.store import ConversationStore
     from tests.conftest import store_settings

@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.retrieval import Retriever
+from bot.answering.retrieve import Retriever
 from bot.runtime import build_runtime
 from ingest.pipeline import run_ingest
 from ingest.settings import REPO_ROOT

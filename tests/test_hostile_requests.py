@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.retrieval import Retriever
+from bot.answering.retrieve import Retriever
 from bot.runtime import build_runtime
 from bot.web.app import create_app
 from ingest.pipeline import run_ingest

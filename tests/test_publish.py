@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.answering.retrieve import Retriever
 from bot.db.audit import AuditLog
-from bot.retrieval import Retriever
 from bot.runtime import Runtime, build_runtime
 from ingest.index_store import IndexStore
 from ingest.pipeline import run_ingest, writer_lock

@@ -1,4 +1,4 @@
-"""The learned weights a quote ranks its units by (bot/quote_weights.json, eval/train_quote_ranker.py)."""
+"""The learned weights a quote ranks its units by (bot/answering/quote_weights.json, eval/train_quote_ranker.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from bot import quotes
+from bot.answering import quotes
 
 
 def test_the_shipped_weights_fit_the_features_the_code_computes():

@@ -8,11 +8,11 @@ from pathlib import Path
 import joblib
 import yaml
 
-from bot.scope import out_of_scope
-from bot.scope_desks import CALL_CENTRE, desks_for
-from bot.scope_model import ScopeModel
-from bot.scope_model.data import examples
-from bot.scope_model.model import ARTIFACT, training_hash
+from bot.answering.scope import out_of_scope
+from bot.answering.scope_desks import CALL_CENTRE, desks_for
+from bot.answering.scope_model import ScopeModel
+from bot.answering.scope_model.data import examples
+from bot.answering.scope_model.model import ARTIFACT, training_hash
 from ingest.textnorm import normalize
 
 REPO = Path(__file__).resolve().parents[1]

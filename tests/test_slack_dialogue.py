@@ -1,5 +1,5 @@
 """Conversations in Slack threads follow the same rules as the widget's sessions (one
-implementation, bot/conversation.py): signed events to the real web app, answers recorded by the
+implementation, bot/answering/conversation.py): signed events to the real web app, answers recorded by the
 Slack stand-in. Each thread is one conversation."""
 
 from __future__ import annotations

@@ -3,10 +3,10 @@ materialises the store's documents and ingests them (the piece document manageme
 
 from __future__ import annotations
 
+from bot.answering.retrieve import Retriever
+from bot.answering.select import Navigator
 from bot.db import open_database
 from bot.db.documents import DocumentStore, materialise
-from bot.navigator import Navigator
-from bot.retrieval import Retriever
 from ingest.pipeline import run_ingest
 from ingest.settings import Settings
 from tests.conftest import reopened

@@ -9,7 +9,7 @@ import sqlite3
 import time
 from contextlib import closing
 
-from bot.conversation import Conversation
+from bot.answering.conversation import Conversation
 from bot.db import open_database
 from bot.jobs import IngestJobs
 from bot.slack.dedupe import SeenEvents

@@ -13,10 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.conversation import Conversation
+from bot.answering.conversation import Conversation
+from bot.answering.select import Navigator
 from bot.db import open_database
 from bot.db.audit import AuditLog
-from bot.navigator import Navigator
 from bot.runtime import Runtime
 from bot.store import ConversationStore
 from bot.taught import EmbeddingCache, TaughtQuestions, question_key

@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.navigator import Navigator
-from bot.retrieval import Retriever
+from bot.answering.retrieve import Retriever
+from bot.answering.select import Navigator
 from ingest.pipeline import run_ingest
 from tests.browser_support import ANSWER_TIMEOUT, new_widget, serious_violations
 from tests.web_support import (

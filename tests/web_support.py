@@ -21,10 +21,10 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from bot.conversation import Conversation
+from bot.answering.conversation import Conversation
+from bot.answering.retrieve import Retriever
+from bot.answering.select import Navigator
 from bot.db import open_database
-from bot.navigator import Navigator
-from bot.retrieval import Retriever
 from bot.runtime import Runtime, build_runtime
 from bot.store import ConversationStore
 from bot.taught import TaughtQuestions

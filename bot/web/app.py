@@ -17,9 +17,9 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from bot.answering.retrieve import Retriever
 from bot.db.accounts import Accounts
 from bot.jobs import IngestJobs
-from bot.retrieval import Retriever
 from bot.runtime import Runtime, build_runtime
 from bot.web import (
     routes_admin,

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from fastapi import Request
 
+from bot.answering.retrieve import LoadedIndex
 from bot.jobs import IngestJobs
-from bot.retrieval import LoadedIndex
 from bot.runtime import Runtime
 from bot.web.ratelimit import RateLimiter
 from ingest.index_store import IndexStore, VersionInfo

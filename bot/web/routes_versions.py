@@ -18,8 +18,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 
+from bot.answering.retrieve import IndexNotReady
 from bot.db.audit import AuditLog
-from bot.retrieval import IndexNotReady
 from bot.web.context import WebContext, context
 from bot.web.errors import ApiError
 from bot.web.routes_admin import Admin, AdminOnly

@@ -12,12 +12,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot import answer, quotes
-from bot.eligibility import Assessment, Facts, assess, read_facts
-from bot.navigator import Navigator, detect_language
-from bot.retrieval import Hit, LoadedIndex
+from bot.answering import compose, quotes
+from bot.answering.eligibility import Assessment, Facts, assess, read_facts
+from bot.answering.intents import correction, has_pronoun, is_restart, is_statement, points_back
+from bot.answering.retrieve import Hit, LoadedIndex
+from bot.answering.select import Navigator, detect_language
 from bot.store import ConversationStore, new_session_id
-from bot.turns import correction, has_pronoun, is_restart, is_statement, points_back
 from ingest.records import Record
 from ingest.textnorm import normalize
 
@@ -103,7 +103,7 @@ class Conversation:
         referent = _referent(prev_context, prev_reply)
         if previous and is_restart(text):
             # a fresh start: no referent, no facts; the opener's question again
-            return Turn(answer.clarify(self.navigator.measures(index), index.knowledge, language), {})
+            return Turn(compose.clarify(self.navigator.measures(index), index.knowledge, language), {})
         if previous and prev_context.get("choices") and (pick := self._picked(message, prev_context, index)):
             return self._about(str(prev_context.get("pending") or message), [pick], index, facts, language)
         if previous and referent and (need := correction(text)):
@@ -143,7 +143,7 @@ class Conversation:
         if previous and not referent and turn.reply["status"] == "no_match" and has_pronoun(text):
             # "その問い合わせ先は？" with nothing on file to point at (after 「最初から」): ask what about
             return Turn(
-                answer.clarify(self.navigator.measures(index), index.knowledge, language), turn.context
+                compose.clarify(self.navigator.measures(index), index.knowledge, language), turn.context
             )
         return turn
 
@@ -153,11 +153,11 @@ class Conversation:
         ranked = [h.record.id for h in result.hits]
         context = {"facts": facts.as_dict(), "ranked": ranked, "shown": [], "version": result.version}
         if self.navigator.is_vague(message, result):
-            return Turn(answer.clarify(self.navigator.measures(index), index.knowledge, language), context)
+            return Turn(compose.clarify(self.navigator.measures(index), index.knowledge, language), context)
         if not result.covered:
             context["scope_declined"] = bool(result.scope and result.scope.declined)
-            return Turn(answer.no_match(index.knowledge, language, result.scope), context)
-        hits = answer.pick_hits(result, self.navigator.settings.top_k, quotes.asks_terms(message), index)
+            return Turn(compose.no_match(index.knowledge, language, result.scope), context)
+        hits = compose.pick_hits(result, self.navigator.settings.top_k, quotes.asks_terms(message), index)
         quoted: dict[str, str] = {}
         for n, hit in enumerate(hits):
             if hit.record.kind == "passage":
@@ -194,7 +194,7 @@ class Conversation:
                 and verdict.alternative in index.records
             ):
                 hits.append(Hit(record=index.records[verdict.alternative], score=hit.score))
-        reply = answer.answered(
+        reply = compose.answered(
             hits,
             index,
             language,
@@ -266,7 +266,7 @@ class Conversation:
         self, cited: list[str], index: LoadedIndex, facts: Facts, language: str, prev: dict[str, Any]
     ) -> Turn:
         hits = self._hits(cited, index)
-        reply = answer.answered(
+        reply = compose.answered(
             hits, index, language, quotes=prev.get("quotes"), today=self.navigator.settings.today
         )
         lines = ["お問い合わせ先です。" if language == "ja" else "Whom to contact:"]
@@ -282,7 +282,7 @@ class Conversation:
                 if language == "ja"
                 else "No contact is on file; please ask the city's main number."
             )
-            reply["contacts"] = answer.fallback_contacts(index.knowledge)
+            reply["contacts"] = compose.fallback_contacts(index.knowledge)
         reply["answer"] = "\n".join(lines)
         return Turn(reply, {**prev, "facts": facts.as_dict()})
 
@@ -291,7 +291,7 @@ class Conversation:
     ) -> Turn:
         if n > len(cited):
             hits = self._hits(cited, index)
-            reply = answer.answered(
+            reply = compose.answered(
                 hits, index, language, quotes=prev.get("quotes"), today=self.navigator.settings.today
             )
             reply["answer"] = (
@@ -305,7 +305,7 @@ class Conversation:
             return self._search_answer(cited[n - 1], index, facts, language)
         hits = self._hits([record.id], index)
         reply = self._with_eligibility(hits, index, facts, language)
-        reply["answer"] = answer.details(record, index.knowledge, language) + _eligibility_tail(
+        reply["answer"] = compose.details(record, index.knowledge, language) + _eligibility_tail(
             reply["answer"]
         )
         return Turn(reply, {**prev, "facts": facts.as_dict(), "shown": [record.id]})
@@ -319,7 +319,7 @@ class Conversation:
             if i not in seen and i in index.records and index.records[i].kind in kinds
         ]
         if not rest:
-            reply = answer.no_match(index.knowledge, language)
+            reply = compose.no_match(index.knowledge, language)
             reply["answer"] = (
                 "ほかに合いそうな支援策は見つかりませんでした。窓口でご相談ください。"
                 if language == "ja"
@@ -342,8 +342,8 @@ class Conversation:
         """ "他には？" after a question asked back offers the topics again; after a decline it says so
         plainly and names the desks, rather than listing programs the decline already ruled out."""
         if prev_reply.get("status") == "clarify":
-            return Turn(answer.clarify(self.navigator.measures(index), index.knowledge, language), prev)
-        reply = answer.no_match(index.knowledge, language)
+            return Turn(compose.clarify(self.navigator.measures(index), index.knowledge, language), prev)
+        reply = compose.no_match(index.knowledge, language)
         reply["answer"] = (
             "ほかにご案内できる支援も見つかりませんでした。困っていることを別の言葉で教えていただくか、"
             "窓口にご相談ください。"
@@ -375,7 +375,7 @@ class Conversation:
             if language == "ja"
             else f"The programs of “{title}”. Ask about one by its number (e.g. “tell me more about the second”)."
         )
-        reply = answer.answered(hits, index, language, intro=intro, today=self.navigator.settings.today)
+        reply = compose.answered(hits, index, language, intro=intro, today=self.navigator.settings.today)
         context = {
             "facts": facts.as_dict(),
             "ranked": [h.record.id for h in hits],
@@ -416,7 +416,7 @@ class Conversation:
     ) -> Turn:
         """The last answer was about two programs and the follow-up could mean either: ask."""
         titles = [_title(index.records[i], index, language) for i in referent if i in index.records]
-        reply = answer.clarify([], index.knowledge, language)
+        reply = compose.clarify([], index.knowledge, language)
         reply["answer"] = (
             "どちらの制度についてですか？ " + "／".join(f"「{t}」" for t in titles)
             if language == "ja"

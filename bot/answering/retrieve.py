@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from bot.english_terms import japanese_terms
-from bot.keyword import BM25
+from bot.answering.english_terms import japanese_terms
+from bot.answering.keyword import BM25
 from ingest.embeddings import EmbedderMismatch, embedder_name, make_embedder
 from ingest.index_store import IndexStore
 from ingest.knowledge import Knowledge

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from bot.retrieval import Hit, LoadedIndex, Retriever, SearchResult
-from bot.scope import out_of_scope
+from bot.answering.retrieve import Hit, LoadedIndex, Retriever, SearchResult
+from bot.answering.scope import out_of_scope
 from bot.taught import TaughtQuestions
 from ingest.records import Record
 from ingest.settings import Settings
@@ -85,7 +85,7 @@ class Navigator:
 
     def search(self, question: str, index: LoadedIndex | None = None) -> SearchResult:
         """Retrieval, then scope: a household's or a person's need is not covered even when it
-        shares words with a business program (bot/scope.py). A question staff taught
+        shares words with a business program (bot/answering/scope.py). A question staff taught
         (bot/taught.py) is answered by the records they chose, first, whatever retrieval found."""
         index = index or self.retriever.index()
         result = self.retriever.search(question, index=index)

@@ -1,4 +1,4 @@
-"""Train, calibrate and report the scope model: ``python -m bot.scope_model.build``.
+"""Train, calibrate and report the scope model: ``python -m bot.answering.scope_model.build``.
 
 1. The examples (``data.py``) are split, stratified by label, into a training part and a
    held-back part (``tuning.HELD_BACK``).
@@ -25,10 +25,10 @@ from sklearn.metrics import brier_score_loss
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline, make_pipeline
 
-from bot.scope_model import tuning
-from bot.scope_model.data import IN_SCOPE, TRAINING_DIR, Example, examples
-from bot.scope_model.features import features
-from bot.scope_model.model import ARTIFACT, training_hash
+from bot.answering.scope_model import tuning
+from bot.answering.scope_model.data import IN_SCOPE, TRAINING_DIR, Example, examples
+from bot.answering.scope_model.features import features
+from bot.answering.scope_model.model import ARTIFACT, training_hash
 
 REPORT = TRAINING_DIR / "calibration.md"
 
@@ -74,7 +74,7 @@ def report(items: list[Example]) -> str:
     lines = [
         "# Scope model: calibration report",
         "",
-        "Written by `python -m bot.scope_model.build` (`navigator train-scope`); do not edit by hand.",
+        "Written by `python -m bot.answering.scope_model.build` (`navigator train-scope`); do not edit by hand.",
         "",
         f"Examples: {len(items)} ({_counts(items)}); training part {len(train)}, "
         f"held-back part {len(held)} (stratified, seed {tuning.SEED}).",
@@ -99,7 +99,7 @@ def report(items: list[Example]) -> str:
         "## Threshold",
         "",
         f"Declined when P(out) ≥ **{tuning.DECLINE_AT:.2f}**: wrongly declining a business costs "
-        f"{tuning.COST_WRONG_DECLINE:g}× answering a resident (`bot/scope_model/tuning.py`).",
+        f"{tuning.COST_WRONG_DECLINE:g}× answering a resident (`bot/answering/scope_model/tuning.py`).",
         "",
         "| threshold | out-of-scope precision | out-of-scope recall | in scope wrongly declined |",
         "|---|---|---|---|",

@@ -4,9 +4,9 @@ Every program and document the navigator holds serves businesses. A question abo
 version of a business program (a subsidy for the water heater at home), a person's own matters (a
 pension, a nursery place, unemployment benefit) or a business matter the plan does not serve
 (事業系ごみ, a food-business permit) shares words with those programs and so can look covered to
-retrieval. Who is asking and what for is judged by the scope model (``bot/scope_model``), trained
+retrieval. Who is asking and what for is judged by the scope model (``bot/answering/scope_model``), trained
 on written examples; such a question is declined and routed to the desk of its department
-(``bot/scope_desks.py``). Whether the knowledge covers a business's topic stays with retrieval.
+(``bot/answering/scope_desks.py``). Whether the knowledge covers a business's topic stays with retrieval.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.scope_desks import desks_for
-from bot.scope_model import scope_model
-from bot.scope_model.tuning import NAMED_DECLINE_AT, ROUTE_AT
+from bot.answering.scope_desks import desks_for
+from bot.answering.scope_model import scope_model
+from bot.answering.scope_model.tuning import NAMED_DECLINE_AT, ROUTE_AT
 
 # Rule kept beside the model, because data cannot carry it: whether a place named in the question
 # is another municipality is a matter of names (横浜市, 寒川町 …), and no set of examples covers
@@ -29,7 +29,7 @@ _OTHER_CITY = re.compile(
 
 @dataclass(frozen=True)
 class OutOfScope:
-    department: str  # bot.scope_desks.DEPARTMENTS: whose matter it is
+    department: str  # bot.answering.scope_desks.DEPARTMENTS: whose matter it is
     desks: tuple[str, ...]  # contact ids that handle it, the first named first
     declined: bool = True  # False: retrieval found nothing, and this only says whom to send to
 

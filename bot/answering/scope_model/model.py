@@ -8,15 +8,17 @@ a test checks that it was built from the training data in the repository.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import joblib
+import yaml
 
-from bot.scope_model.data import IN_SCOPE, TRAINING_DIR
-from bot.scope_model.features import features
+from bot.answering.scope_model.data import IN_SCOPE, TRAINING_DIR
+from bot.answering.scope_model.features import features
 
 ARTIFACT = Path(__file__).with_name("scope_model.joblib")
 
@@ -50,9 +52,11 @@ def scope_model(path: Path = ARTIFACT) -> ScopeModel:
 
 def training_hash(training_dir: Path = TRAINING_DIR) -> str:
     """A digest of the written training questions, so an artifact not rebuilt after they changed
-    is noticed. (The catalog's words are trained on too, but a catalog edit need not retrain: the
-    model judges who asks and what for, and retrieval judges what the knowledge covers.)"""
+    is noticed. It digests what the files say, not their bytes: a comment edited is no change. (The
+    catalog's words are trained on too, but a catalog edit need not retrain: the model judges who
+    asks and what for, and retrieval judges what the knowledge covers.)"""
     digest = hashlib.sha256()
     for file in sorted(training_dir.glob("*.yaml")):
-        digest.update(file.read_bytes())
+        content = yaml.safe_load(file.read_text(encoding="utf-8"))
+        digest.update(json.dumps([file.name, content], ensure_ascii=False, sort_keys=True).encode("utf-8"))
     return digest.hexdigest()[:16]

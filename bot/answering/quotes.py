@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.retrieval import Hit, LoadedIndex, SearchResult
+from bot.answering.retrieve import Hit, LoadedIndex, SearchResult
 from ingest.dates import find_dates, years
 from ingest.records import Record
 from ingest.textnorm import is_japanese, normalize

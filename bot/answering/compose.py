@@ -13,11 +13,11 @@ import re
 from datetime import date
 from typing import Any
 
-from bot.quotes import states_asked_terms
-from bot.retrieval import Hit, LoadedIndex, SearchResult
-from bot.scope import OutOfScope
-from bot.scope_desks import declined_text
-from bot.verdict import decide, next_step
+from bot.answering.quotes import states_asked_terms
+from bot.answering.retrieve import Hit, LoadedIndex, SearchResult
+from bot.answering.scope import OutOfScope
+from bot.answering.scope_desks import declined_text
+from bot.answering.verdict import decide, next_step
 from ingest.dates import find_dates, period_status
 from ingest.dates import today as japan_today
 from ingest.knowledge import Knowledge
