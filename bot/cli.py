@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ask", help="answer one question", description="Answer one question from the index.")
     p.add_argument("question", help="the question, in Japanese or English")
-    p.add_argument("--json", action="store_true", help="print the JSON answer of DESIGN.md")
+    p.add_argument("--json", action="store_true", help="print the JSON answer of docs/design.md")
     p.add_argument("--session", metavar="ID", help="continue a conversation")
 
     p = sub.add_parser(

@@ -2,7 +2,7 @@
 document an admin added and its passages).
 
 A record keeps the document's own words plus where they were seen, so every answer can cite them.
-Ids come from the document's numbering (DESIGN.md) and therefore survive re-ingests.
+Ids come from the document's numbering (docs/design.md) and therefore survive re-ingests.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Done-when 6 and the answer contract of DESIGN.md, through the real command."""
+"""Done-when 6 and the answer contract of docs/design.md, through the real command."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Block Kit for answers, the unanswered list and the reindex report.
 
-The answer JSON of DESIGN.md is rendered as: the answer text (with its `[n]` markers) in sections,
+The answer JSON of docs/design.md is rendered as: the answer text (with its `[n]` markers) in sections,
 the citations as one context block (measure · program · source location), contacts as section
 fields with phone and link, suggestion buttons, and 👍/👎 buttons that carry the turn id. Every
 text that goes into `mrkdwn` passes through `escape()`; button labels are `plain_text`, which Slack

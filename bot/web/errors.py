@@ -1,4 +1,4 @@
-"""Every error leaves the server in DESIGN.md's one shape: ``{"error": {"code", "message"}}``.
+"""Every error leaves the server in docs/design.md's one shape: ``{"error": {"code", "message"}}``.
 
 Clients (the widget, admins' scripts) branch on ``code``, never on English text, and nobody ever
 sees a stack trace: unexpected exceptions are logged here and answered with ``internal_error``.

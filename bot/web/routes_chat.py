@@ -1,4 +1,4 @@
-"""POST /api/chat and POST /api/feedback: the conversation, exposed as DESIGN.md specifies.
+"""POST /api/chat and POST /api/feedback: the conversation, exposed as docs/design.md specifies.
 
 The handlers are plain ``def``: answering is CPU work (embedding, ranking) plus SQLite, so FastAPI
 runs them in its thread pool and the event loop keeps accepting connections meanwhile.

@@ -1,7 +1,7 @@
 """Request and response shapes of the web API, for validation and for ``/openapi.json``.
 
 Responses are documented with these models but returned as plain JSON: the conversation layer
-already produces DESIGN.md's answer, and re-validating it on every request would only add latency.
+already produces docs/design.md's answer, and re-validating it on every request would only add latency.
 """
 
 from __future__ import annotations
