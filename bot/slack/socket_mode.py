@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 NOT_CONFIGURED = (
     "navigator slack: Socket Mode needs SLACK_BOT_TOKEN (the bot token, xoxb-...) and SLACK_APP_TOKEN "
     "(an app-level token, xapp-..., with the connections:write scope); missing: {missing}. "
-    "See the README, section 'Slack'."
+    "See docs/slack.md."
 )
 
 

@@ -118,7 +118,7 @@ def report(items: list[Example]) -> str:
         f"Department right on the held-back out-of-scope questions: {right}/{len(out_items)} "
         f"({right / max(len(out_items), 1):.3f}).",
         "",
-        "The evaluation on questions the model never saw is `navigator eval eval/scope.yaml` (README).",
+        "The evaluation on questions the model never saw is `navigator eval eval/scope.yaml` (docs/evaluation.md).",
     ]
     return "\n".join(lines) + "\n"
 
