@@ -28,10 +28,11 @@ from typing import Any
 import yaml
 from langchain_core.embeddings import Embeddings
 
-from bot.answering import compose, quotes
+from bot.answering import compose
 from bot.answering.conversation import Conversation
+from bot.answering.question import Question as Parsed
 from bot.answering.retrieve import LoadedIndex, Retriever
-from bot.answering.select import Navigator, detect_language
+from bot.answering.select import Navigator
 from bot.answering.verdict import decide
 from bot.db import open_database
 from bot.store import ConversationStore
@@ -191,15 +192,14 @@ def evaluate_navigator(settings: Settings, questions: Sequence[Question], embedd
     navigator = Navigator(settings, Retriever(settings, embedder=embedder))
 
     def ask(text: str) -> tuple[list[str], bool, str]:
-        result = navigator.search(text)
-        declined = navigator.is_vague(text, result) or not result.covered
+        parsed = Parsed.parse(text)
+        result = navigator.search(parsed)
+        declined = navigator.is_vague(parsed, result) or not result.covered
         index = navigator.retriever.index()
         ranked = [rid for h in result.hits for rid in _as_programs(h.record.id, index)]
-        named = compose.pick_hits(result, settings.top_k, quotes.asks_terms(text), index)
-        language = detect_language(text)
-        verdict = (
-            "none" if declined else decide(text, [h.record for h in named], index.knowledge, language)["kind"]
-        )
+        named = compose.pick_hits(result, settings.top_k, parsed.asks_terms, index)
+        records = [h.record for h in named]
+        verdict = "none" if declined else decide(parsed, records, index.knowledge, parsed.language)["kind"]
         return list(dict.fromkeys(ranked)), declined, verdict
 
     return _measure("navigator", questions, ask)

@@ -155,13 +155,13 @@ class TaughtQuestions:
         return [t.as_dict() for t in reversed(self._read())]
 
     # --- answering -----------------------------------------------------------------------------
-    def match(self, question: str) -> list[str]:
-        """The records of the taught question this question is (equal normalised text first, else
-        the most similar one at or above the threshold); [] when none is."""
+    def match(self, normal: str) -> list[str]:
+        """The records of the taught question this (normalised) question is: equal text first, else
+        the most similar one at or above the threshold; [] when none is."""
         entries, matrix = self._current()
         if not entries:
             return []
-        key = question_key(question)
+        key = normal[:KEY_CHARS]
         for entry in reversed(entries):  # the newest teaching wins
             if entry.key == key:
                 return list(entry.record_ids)

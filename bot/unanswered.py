@@ -105,7 +105,7 @@ def unanswered_groups(
         if group.hidden or not group.texts:
             continue
         item = group.as_dict()
-        if item["key"] in marked or (taught is not None and taught.match(item["question"])):
+        if item["key"] in marked or (taught is not None and taught.match(question_key(item["question"]))):
             continue
         shown.append(item)
     shown.sort(key=lambda g: (-g["count"], -g["last_seen"]))

@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.answering import quotes  # noqa: E402
+from bot.answering.question import Question as Parsed  # noqa: E402
 from bot.answering.retrieve import Hit, Retriever  # noqa: E402
 from bot.answering.select import Navigator  # noqa: E402
 from bot.evaluation import _squash, load_question_set, scratch_knowledge  # noqa: E402
@@ -75,10 +76,11 @@ def collect(set_file: Path) -> Collected:
             own = [r for r in index.document_records.get(document, []) if index.records[r].kind == "passage"]
             if not own:
                 continue
-            result = navigator.search(question.q, index)
+            parsed = Parsed.parse(question.q)
+            result = navigator.search(parsed, index)
             anchor = Hit(record=index.records[own[0]], score=0.0)
-            candidates = quotes.candidate_passages(anchor, result, index, question.q)
-            tables = quotes.unit_features(candidates, result, index, question.q)
+            candidates = quotes.candidate_passages(anchor, result, index, parsed)
+            tables = quotes.unit_features(candidates, result, index, parsed)
             facts = [_squash(f) for f in question.facts]
             labels = [
                 any(f in _squash(unit) for f in facts)

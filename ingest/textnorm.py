@@ -12,6 +12,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -164,12 +165,13 @@ _TITLE_RUN = re.compile(r"[\u30a0-\u30ff\u3400-\u9fff\uf900-\ufaff]+")
 _ACRONYM = re.compile(r"(?<![A-Za-z])[A-Z][A-Z0-9]+(?![A-Za-z])")
 
 
-def title_bigrams(text: str) -> frozenset[str]:
+def title_bigrams(text: str, normal: str | None = None) -> frozenset[str]:
     """Character pairs within runs of kanji and katakana, and acronyms (DX, IT, BCP, LED) whole: how
     an owner's 省エネ設備の補助金 meets a title's 省エネルギー設備導入支援補助金 whatever the tokenizer
     makes of either (particles and okurigana in hiragana break the runs; English words do not count,
-    or an English question's "it" would name every IT leaflet)."""
-    normalised = normalize(text)
+    or an English question's "it" would name every IT leaflet). ``normal``: the text already
+    normalised, by a caller that holds it."""
+    normalised = normalize(text) if normal is None else normal
     pairs = {run[i : i + 2] for run in _TITLE_RUN.findall(normalised) for i in range(len(run) - 1)}
     pairs.update(f"#{word.lower()}" for word in _ACRONYM.findall(unicodedata.normalize("NFKC", text)))
     return frozenset(pairs)
@@ -178,11 +180,12 @@ def title_bigrams(text: str) -> frozenset[str]:
 _HIRAGANA_RUN = re.compile(r"[\u3041-\u309fー]{3,}")
 
 
-def sound_trigrams(text: str, kana_only: bool = False) -> frozenset[str]:
+def sound_trigrams(text: str, kana_only: bool = False, normal: str | None = None) -> frozenset[str]:
     """Triples of kana of the text's reading, or (``kana_only``) of the words it spells in hiragana:
-    how an owner's てんじかい meets a title's 展示会."""
+    how an owner's てんじかい meets a title's 展示会. ``normal``: the text already normalised."""
     if kana_only:
-        runs = [jaconv.hira2kata(run) for run in _HIRAGANA_RUN.findall(normalize(text))]
+        normalised = normalize(text) if normal is None else normal
+        runs = [jaconv.hira2kata(run) for run in _HIRAGANA_RUN.findall(normalised)]
     else:
         runs = [reading(text)]
     return frozenset(run[i : i + 3] for run in runs for i in range(len(run) - 2))
@@ -265,9 +268,12 @@ def tokenize(text: str) -> tuple[str, ...]:
     """
     from sudachipy import SplitMode
 
-    normalised = normalize(text)
+    return _content_words(list(_morphemes(normalize(text), SplitMode.A)))
+
+
+def _content_words(short_units: list[Any]) -> tuple[str, ...]:
     tokens: list[str] = []
-    for morpheme in _morphemes(normalised, SplitMode.A):
+    for morpheme in short_units:
         surface = morpheme.surface()
         if _LATIN_WORD.fullmatch(surface):
             if surface not in _STOPWORDS:
@@ -317,8 +323,12 @@ def reading_boundaries(text: str) -> tuple[str, frozenset[int]]:
     words, or 意匠 (イショウ) would be heard inside 対象 (タイショウ)."""
     from sudachipy import SplitMode
 
+    return _reading_of(list(_morphemes(normalize(text), SplitMode.C)))
+
+
+def _reading_of(long_units: list[Any]) -> tuple[str, frozenset[int]]:
     parts = []
-    for morpheme in _morphemes(normalize(text), SplitMode.C):
+    for morpheme in long_units:
         if morpheme.part_of_speech()[0] in ("補助記号", "空白"):
             continue
         surface = morpheme.surface()
@@ -334,9 +344,11 @@ def word_boundaries(text: str) -> tuple[str, frozenset[int]]:
     """
     from sudachipy import SplitMode
 
-    return _joined(
-        [jaconv.hira2kata(m.surface()).replace(" ", "") for m in _morphemes(normalize(text), SplitMode.C)]
-    )
+    return _words_of(list(_morphemes(normalize(text), SplitMode.C)))
+
+
+def _words_of(long_units: list[Any]) -> tuple[str, frozenset[int]]:
+    return _joined([jaconv.hira2kata(m.surface()).replace(" ", "") for m in long_units])
 
 
 def _joined(parts: list[str]) -> tuple[str, frozenset[int]]:
@@ -377,20 +389,71 @@ def synonyms(text: str) -> list[str]:
     Latin text, as phrases of up to three words."""
     from sudachipy import SplitMode
 
-    table = synonym_table()
     normalised = normalize(text)
+    long_units = list(_morphemes(normalised, SplitMode.C))
+    return _synonyms_of(normalised, long_units, list(_morphemes(normalised, SplitMode.A)))
+
+
+def _synonyms_of(normalised: str, long_units: list[Any], short_units: list[Any]) -> list[str]:
+    return synonyms_of_words(_synonym_candidates(normalised, long_units, short_units))
+
+
+def _synonym_candidates(normalised: str, long_units: list[Any], short_units: list[Any]) -> tuple[str, ...]:
+    """The words a text's synonyms are looked up by, without repeats."""
     words: list[str] = []
-    for mode in (SplitMode.C, SplitMode.A):
-        for morpheme in _morphemes(normalised, mode):
+    for morphemes in (long_units, short_units):
+        for morpheme in morphemes:
             if morpheme.part_of_speech()[0] in _CONTENT_POS:
                 words += [morpheme.surface(), morpheme.normalized_form()]
     latin = [_singular(w) for w in re.findall(r"[a-z][a-z0-9\-]*", normalised)]
     words += [" ".join(latin[i : i + n]) for n in (3, 2, 1) for i in range(len(latin) - n + 1)]
+    return tuple(dict.fromkeys(words))
+
+
+def synonyms_of_words(words: tuple[str, ...]) -> list[str]:
+    """The Japanese synonyms of already-read words (``Analysis.synonym_words``), in order."""
+    table = synonym_table()
     found: list[str] = []
-    for word in dict.fromkeys(words):
+    for word in words:
         if word in _STOPWORDS:
             continue
         for other in table.get(word, ()):
             if other not in found and _JAPANESE.search(other):
                 found.append(other)
     return found
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything the answering side reads of one text, from one normalisation and one Sudachi pass
+    per split mode (short units for keywords, long units for readings and word boundaries): a
+    question is read once, not once per function that wants a view of it."""
+
+    normal: str
+    tokens: tuple[str, ...]
+    reading: str
+    reading_bounds: frozenset[int]
+    words: str  # the kana-folded text without spaces (see word_boundaries)
+    word_bounds: frozenset[int]
+    synonym_words: tuple[str, ...]  # what synonyms_of_words looks up: the table is read only if asked
+
+
+def analyse(text: str) -> Analysis:
+    """One text read once: the same values as normalize, tokenize, reading_boundaries,
+    word_boundaries and synonyms give, from one pass of each."""
+    from sudachipy import SplitMode
+
+    normal = normalize(text)
+    short_units = list(_morphemes(normal, SplitMode.A))
+    long_units = list(_morphemes(normal, SplitMode.C))
+    sound, sound_bounds = _reading_of(long_units)
+    words, word_bounds = _words_of(long_units)
+    return Analysis(
+        normal=normal,
+        tokens=_content_words(short_units),
+        reading=sound,
+        reading_bounds=sound_bounds,
+        words=words,
+        word_bounds=word_bounds,
+        synonym_words=_synonym_candidates(normal, long_units, short_units),
+    )

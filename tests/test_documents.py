@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 
 from bot.answering.conversation import Conversation
+from bot.answering.question import Question
 from bot.answering.retrieve import Retriever
 from bot.answering.select import Navigator
 from bot.db import open_database
@@ -174,11 +175,11 @@ def test_a_household_version_of_a_business_subsidy_is_declined(with_documents):
 
 def test_an_owner_names_a_document_by_words_of_its_title_even_in_kana(with_documents):
     index = with_documents.navigator.retriever.index()
-    named = index.title_scores("省エネ設備の補助金")  # the title says 省エネルギー設備導入支援補助金
+    named = index.title_scores(Question.parse("省エネ設備の補助金"))  # the title says 省エネルギー設備導入支援補助金
     assert max(named, key=named.get) == "shoene-boshu"
-    spelled = index.title_scores("てんじかいの補助")  # 展示会, typed in kana
+    spelled = index.title_scores(Question.parse("てんじかいの補助"))  # 展示会, typed in kana
     assert max(spelled, key=spelled.get) == "tenjikai-leaflet"
-    assert index.title_scores("社員旅行の積立") == {}  # nothing rare in common with any title
+    assert index.title_scores(Question.parse("社員旅行の積立")) == {}  # nothing rare in common with any title
 
 
 def test_a_length_of_time_the_owner_states_is_answered_by_the_condition_that_bounds_it(with_documents):

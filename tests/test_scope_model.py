@@ -8,6 +8,7 @@ from pathlib import Path
 import joblib
 import yaml
 
+from bot.answering.question import Question
 from bot.answering.scope import out_of_scope
 from bot.answering.scope_desks import CALL_CENTRE, desks_for
 from bot.answering.scope_model import ScopeModel
@@ -36,10 +37,10 @@ def test_no_training_example_is_an_evaluation_question() -> None:
 
 
 def test_a_residents_matter_is_declined_with_its_department_and_a_business_need_is_not() -> None:
-    nursery = out_of_scope(normalize("子供を保育所に入れる申し込みはいつまで？"))
+    nursery = out_of_scope(Question.parse("子供を保育所に入れる申し込みはいつまで？"))
     assert nursery is not None and nursery.declined and nursery.desks[0] == CALL_CENTRE
-    benefit = out_of_scope(normalize("会社をやめたので失業手当の手続きをしたい"))
+    benefit = out_of_scope(Question.parse("会社をやめたので失業手当の手続きをしたい"))
     assert benefit is not None and benefit.desks == desks_for("雇用保険")
     assert benefit.desks[0] == "hellowork-fujisawa"
-    assert out_of_scope(normalize("設備を入れるために事業資金を借りたい")) is None
-    assert out_of_scope(normalize("横浜市の創業補助金を知りたい")).department == "他自治体"
+    assert out_of_scope(Question.parse("設備を入れるために事業資金を借りたい")) is None
+    assert out_of_scope(Question.parse("横浜市の創業補助金を知りたい")).department == "他自治体"

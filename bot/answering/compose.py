@@ -13,7 +13,9 @@ import re
 from datetime import date
 from typing import Any
 
+from bot.answering.question import Question
 from bot.answering.quotes import states_asked_terms
+from bot.answering.reply import Citation, Contact, Reply, Section, Verdict
 from bot.answering.retrieve import Hit, LoadedIndex, SearchResult
 from bot.answering.scope import OutOfScope
 from bot.answering.scope_desks import declined_text
@@ -295,41 +297,51 @@ def answered(
     intro: str | None = None,
     quotes: dict[str, str] | None = None,
     today: date | None = None,
-    question: str = "",
+    question: Question | None = None,
     wants_fact: bool = False,
-) -> dict[str, Any]:
+) -> Reply:
     """An answer naming ``hits``: the verdict first, then each record in the owners' words (a passage
     by its quote: ``quotes``, else its first units), the one next step, and the contacts."""
     knowledge = index.knowledge
     records = [h.record for h in hits]
     quotes = {r.id: (quotes or {}).get(r.id) or first_units(r) for r in records if r.kind == "passage"}
     verdict = decide(question, records, knowledge, language)
-    lines = [verdict["text"], intro or _intro(records, language)]
+    lines = [
+        Section(part="verdict", text=verdict["text"]),
+        Section(part="intro", text=intro or _intro(records, language)),
+    ]
     noted: set[str] = set()
     for n, hit in enumerate(hits, 1):
-        lines.append(f"[{n}] {describe(hit.record, knowledge, language, quotes.get(hit.record.id, ''))}")
+        described = describe(hit.record, knowledge, language, quotes.get(hit.record.id, ""))
+        lines.append(Section(part="record", text=f"[{n}] {described}"))
         once = hit.record.document_id or hit.record.id  # a document's notes are said once
         if once not in noted:
             notes = _notes(hit.record, index, language, today, quotes.get(hit.record.id, ""))
-            lines.extend(f"    {note}" for note in notes)
+            lines.extend(Section(part="note", text=f"    {note}") for note in notes)
             noted.add(once)
     if wants_fact and not any(r.kind in _DOCUMENT_KINDS for r in records):
         # What is not known stays unknown: no amount, date or paper is made up from the plan's line
         lines.append(
-            "金額・期間・必要書類などの詳しい条件は、このナビゲーターの情報にはありません。"
-            if language == "ja"
-            else "The detailed terms (amounts, dates, papers) are not in my information."
+            Section(
+                part="missing",
+                text="金額・期間・必要書類などの詳しい条件は、このナビゲーターの情報にはありません。"
+                if language == "ja"
+                else "The detailed terms (amounts, dates, papers) are not in my information.",
+            )
         )
-    elif wants_fact and not states_asked_terms(question, list(quotes.values())):
+    elif wants_fact and question is not None and not states_asked_terms(question, list(quotes.values())):
         # a guide is quoted, but none of its quoted lines holds the kind of term asked (マル経の金利)
         lines.append(
-            "お尋ねの点は、ここに引いた案内の文には書かれていません。窓口でご確認ください。"
-            if language == "ja"
-            else "What you asked is not stated in the lines quoted above; please check with the desk."
+            Section(
+                part="missing",
+                text="お尋ねの点は、ここに引いた案内の文には書かれていません。窓口でご確認ください。"
+                if language == "ja"
+                else "What you asked is not stated in the lines quoted above; please check with the desk.",
+            )
         )
     step, first_contact = next_step(records, knowledge, index.records, language)
     if step:
-        lines.append(step)
+        lines.append(Section(part="next_step", text=step))
     contacts = _first_contact_first(contacts_for(records, knowledge, index.records, language), first_contact)
     if contacts:
         names = (
@@ -337,16 +349,20 @@ def answered(
             if language == "ja"
             else ", ".join(c["name_en"] or c["name"] for c in contacts)
         )
-        lines.append(f"問い合わせ先: {names}" if language == "ja" else f"Contacts: {names}")
-    return {
-        "status": "answered",
-        "language": language,
-        "verdict": verdict,
-        "answer": "\n".join(lines),
-        "citations": [citation(n, h, quotes.get(h.record.id, "")) for n, h in enumerate(hits, 1)],
-        "contacts": contacts,
-        "suggestions": follow_up_suggestions(records, knowledge, language),
-    }
+        lines.append(
+            Section(
+                part="contacts", text=f"問い合わせ先: {names}" if language == "ja" else f"Contacts: {names}"
+            )
+        )
+    return Reply.composed(
+        lines,
+        status="answered",
+        language=language,
+        verdict=Verdict(**verdict),
+        citations=[Citation(**citation(n, h, quotes.get(h.record.id, ""))) for n, h in enumerate(hits, 1)],
+        contacts=[Contact.model_validate(card) for card in contacts],
+        suggestions=follow_up_suggestions(records, knowledge, language),
+    )
 
 
 def _first_contact_first(cards: list[dict[str, Any]], first: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -533,7 +549,7 @@ def follow_up_suggestions(records: list[Record], knowledge: Knowledge, language:
     return suggestions
 
 
-def no_match(knowledge: Knowledge, language: str, scope: OutOfScope | None = None) -> dict[str, Any]:
+def no_match(knowledge: Knowledge, language: str, scope: OutOfScope | None = None) -> Reply:
     """Nothing fits: say so, and name the desk that handles it (the city's general desk for a
     household's or a person's matter, the city and the chamber otherwise)."""
     contacts = (
@@ -567,18 +583,17 @@ def no_match(knowledge: Knowledge, language: str, scope: OutOfScope | None = Non
         "kind": "none",
         "text": text.split("。")[0] + "。" if language == "ja" else text.split(". ")[0] + ".",
     }
-    return {
-        "status": "no_match",
-        "language": language,
-        "verdict": verdict,
-        "answer": text,
-        "citations": [],
-        "contacts": contacts,
-        "suggestions": suggestions,
-    }
+    return Reply.composed(
+        [Section(part="message", text=text)],
+        status="no_match",
+        language=language,
+        verdict=Verdict(**verdict),
+        contacts=[Contact.model_validate(card) for card in contacts],
+        suggestions=suggestions,
+    )
 
 
-def clarify(measures: list[Record], knowledge: Knowledge, language: str) -> dict[str, Any]:
+def clarify(measures: list[Record], knowledge: Knowledge, language: str) -> Reply:
     """A question too vague to pick programs: ask one question and offer the measures as choices."""
     if language == "ja":
         text = "どのようなことでお困りですか？ 近いものを選んでください。"
@@ -586,14 +601,9 @@ def clarify(measures: list[Record], knowledge: Knowledge, language: str) -> dict
     else:
         text = "What would you like help with? Please pick the closest topic."
         choices = [knowledge.overlay(m.id).get("title_en") or m.title for m in measures]
-    return {
-        "status": "clarify",
-        "language": language,
-        "answer": text,
-        "citations": [],
-        "contacts": [],
-        "suggestions": choices,
-    }
+    return Reply.composed(
+        [Section(part="message", text=text)], status="clarify", language=language, suggestions=choices
+    )
 
 
 def details(record: Record, knowledge: Knowledge, language: str) -> str:

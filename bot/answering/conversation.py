@@ -15,8 +15,10 @@ from typing import Any
 from bot.answering import compose, quotes
 from bot.answering.eligibility import Assessment, Facts, assess, read_facts
 from bot.answering.intents import correction, has_pronoun, is_restart, is_statement, points_back
+from bot.answering.question import Question
+from bot.answering.reply import Contact, Eligibility, Reply, Section
 from bot.answering.retrieve import Hit, LoadedIndex
-from bot.answering.select import Navigator, detect_language
+from bot.answering.select import Navigator
 from bot.store import ConversationStore, new_session_id
 from ingest.records import Record
 from ingest.textnorm import normalize
@@ -52,13 +54,9 @@ _OTHERS = re.compile(
 _MAX_FOLLOW_UP = 40  # characters: a longer message is a new question even if it starts like a follow-up
 
 
-class FollowUpError(LookupError):
-    """A follow-up that has nothing to refer to (no earlier answer, no such item)."""
-
-
 @dataclass
 class Turn:
-    reply: dict[str, Any]
+    reply: Reply
     context: dict[str, Any]
 
 
@@ -67,10 +65,8 @@ class Conversation:
         self.navigator = navigator
         self.store = store
 
-    def respond(
-        self, message: str, session_id: str | None = None, *, channel: str = "web", user: str | None = None
-    ) -> dict[str, Any]:
-        """Answer one message in a session (a new one when no id is given); returns DESIGN's JSON + turn_id."""
+    def respond(self, message: str, session_id: str | None = None, *, channel: str = "web") -> dict[str, Any]:
+        """Answer one message in a session (a new one when no id is given); returns the JSON answer of docs/design.md + turn_id."""
         new_session = session_id is None
         if session_id is None:
             session_id, previous = new_session_id(), None
@@ -78,7 +74,7 @@ class Conversation:
             previous = self.store.previous_turn(session_id)  # UnknownSession for an unknown id
         index = self.navigator.retriever.index()  # one version for everything this answer reads
         turn = self._turn(message, previous, index)
-        reply = {"session_id": session_id, **turn.reply, "index_version": index.number}
+        reply = {"session_id": session_id, **turn.reply.as_json(), "index_version": index.number}
         turn_id = self.store.add_turn(
             session_id, message, reply, turn.context, new_session_channel=channel if new_session else None
         )
@@ -89,34 +85,38 @@ class Conversation:
         one), stored nowhere: an admin trying a candidate before switching to it. The reply is the
         chat's, without session and turn ids."""
         turn = self._turn(message, None, index)
-        return {**turn.reply, "index_version": index.number}
+        return {**turn.reply.as_json(), "index_version": index.number}
 
     # --- dispatch ------------------------------------------------------------------------------
     def _turn(self, message: str, previous: dict[str, Any] | None, index: LoadedIndex) -> Turn:
-        text = normalize(message)
+        question = Question.parse(message)  # the one reading of the message; every stage takes it
+        text = question.normal
         prev_context = previous["context"] if previous else {}
         prev_reply = previous["reply"] if previous else {}
-        facts = read_facts(message, index.knowledge).merged_over(prev_context.get("facts", {}))
+        stated = read_facts(question, index.knowledge)
+        facts = stated.merged_over(prev_context.get("facts", {}))
         cited = [c["id"] for c in prev_reply.get("citations", [])]
-        language = detect_language(message)
+        language = question.language
 
         referent = _referent(prev_context, prev_reply)
         if previous and is_restart(text):
             # a fresh start: no referent, no facts; the opener's question again
             return Turn(compose.clarify(self.navigator.measures(index), index.knowledge, language), {})
-        if previous and prev_context.get("choices") and (pick := self._picked(message, prev_context, index)):
-            return self._about(str(prev_context.get("pending") or message), [pick], index, facts, language)
+        if previous and prev_context.get("choices") and (pick := self._picked(question, prev_context, index)):
+            pending = prev_context.get("pending")
+            asked = Question.from_stored(pending) if pending else question
+            return self._about(asked, [pick], index, facts, language)
         if previous and referent and (need := correction(text)):
             # the need is replaced; the owner's facts stay (they are merged above)
-            return self._search_answer(need, index, facts, language)
+            return self._search_answer(Question.parse(need), index, facts, language)
         if len(referent) > 1 and points_back(text):
-            return self._which_one(message, referent, index, facts, language, prev_context)
+            return self._which_one(question, referent, index, facts, language, prev_context)
         if previous and len(text) <= _MAX_FOLLOW_UP:
             if _OTHERS.search(text) and prev_reply.get("status") in ("clarify", "no_match"):
                 return self._nothing_more(prev_reply, index, facts, language, prev_context)
-            if cited and _only_facts(message, index):
+            if cited and _only_facts(question, stated):
                 return self._recheck(cited, index, facts, language, prev_context)
-            if prev_reply.get("status") == "clarify" and (choice := self._chosen_measure(message, index)):
+            if prev_reply.get("status") == "clarify" and (choice := self._chosen_measure(question, index)):
                 return self._measure_answer(choice, index, facts, prev_reply.get("language", language))
             if cited and _CONTACTS.search(text):
                 return self._contacts_answer(cited, index, facts, language, prev_context)
@@ -130,17 +130,17 @@ class Conversation:
             if prev_context.get("ranked") and _OTHERS.search(text):
                 return self._more_answer(prev_context, index, facts, language)
         if referent and points_back(text):
-            return self._about(message, referent, index, facts, language)
-        if referent and cited and is_statement(text) and read_facts(message, index.knowledge):
+            return self._about(question, referent, index, facts, language)
+        if referent and cited and is_statement(text) and stated:
             return self._recheck(cited, index, facts, language, prev_context)
-        turn = self._search_answer(message, index, facts, language)
-        if referent and turn.reply["status"] == "no_match" and len(text) <= _MAX_FOLLOW_UP:
+        turn = self._search_answer(question, index, facts, language)
+        if referent and turn.reply.status == "no_match" and len(text) <= _MAX_FOLLOW_UP:
             scope = turn.context.get("scope_declined")
             if not scope:
                 # names nothing the knowledge covers, and is no one's other matter: read it in the
                 # conversation's context ("専門家に来てもらうこともできる？" after the DX answer)
-                return self._about(message, referent, index, facts, language)
-        if previous and not referent and turn.reply["status"] == "no_match" and has_pronoun(text):
+                return self._about(question, referent, index, facts, language)
+        if previous and not referent and turn.reply.status == "no_match" and has_pronoun(text):
             # "その問い合わせ先は？" with nothing on file to point at (after 「最初から」): ask what about
             return Turn(
                 compose.clarify(self.navigator.measures(index), index.knowledge, language), turn.context
@@ -148,26 +148,26 @@ class Conversation:
         return turn
 
     # --- fresh questions -----------------------------------------------------------------------
-    def _search_answer(self, message: str, index: LoadedIndex, facts: Facts, language: str) -> Turn:
-        result = self.navigator.search(message, index)
+    def _search_answer(self, question: Question, index: LoadedIndex, facts: Facts, language: str) -> Turn:
+        result = self.navigator.search(question, index)
         ranked = [h.record.id for h in result.hits]
         context = {"facts": facts.as_dict(), "ranked": ranked, "shown": [], "version": result.version}
-        if self.navigator.is_vague(message, result):
+        if self.navigator.is_vague(question, result):
             return Turn(compose.clarify(self.navigator.measures(index), index.knowledge, language), context)
         if not result.covered:
             context["scope_declined"] = bool(result.scope and result.scope.declined)
             return Turn(compose.no_match(index.knowledge, language, result.scope), context)
-        hits = compose.pick_hits(result, self.navigator.settings.top_k, quotes.asks_terms(message), index)
+        hits = compose.pick_hits(result, self.navigator.settings.top_k, question.asks_terms, index)
         quoted: dict[str, str] = {}
         for n, hit in enumerate(hits):
             if hit.record.kind == "passage":
-                hits[n], text = quotes.best_passage(hit, result, index, message)
+                hits[n], text = quotes.best_passage(hit, result, index, question)
                 quoted[hits[n].record.id] = text
         context["shown"] = [h.record.id for h in hits]
         context["quotes"] = quoted
-        context["question"] = message
-        context["referent"] = _main_programs(message, hits, result.hits, index)
-        return Turn(self._with_eligibility(hits, index, facts, language, quoted, message), context)
+        context["question"] = question.stored()
+        context["referent"] = _main_programs(question, hits, result.hits, index)
+        return Turn(self._with_eligibility(hits, index, facts, language, quoted, question), context)
 
     def _with_eligibility(
         self,
@@ -176,10 +176,10 @@ class Conversation:
         facts: Facts,
         language: str,
         quoted: dict[str, str] | None = None,
-        question: str = "",
+        question: Question | None = None,
         recheck: bool = False,
-    ) -> dict[str, Any]:
-        wants_fact = bool(question) and quotes.asks_terms(question) and not recheck
+    ) -> Reply:
+        wants_fact = question is not None and question.asks_terms and not recheck
         assessments: list[Assessment] = []
         for hit in list(hits):
             title = _title(hit.record, index, language)
@@ -204,7 +204,8 @@ class Conversation:
             wants_fact=wants_fact,
         )
         if recheck:
-            reply["answer"] += "\n" + _unknown_conditions(hits, assessments, index, language)
+            unknown = _unknown_conditions(hits, assessments, index, language)
+            reply = reply.adding(Section(part="conditions", text=unknown))
         if assessments:
             numbers = {h.record.id: n for n, h in enumerate(hits, 1)}
             heading = "【ご利用条件の目安】" if language == "ja" else "Eligibility, from what you told me:"
@@ -219,16 +220,15 @@ class Conversation:
                         else f" Consider {alt} [{numbers[verdict.alternative]}] instead."
                     )
                 lines.append(line)
-            reply["answer"] += "\n" + "\n".join(lines)
-            reply["eligibility"] = [
-                {
-                    "id": v.record_id,
-                    "fits": v.fits,
-                    "alternative": v.alternative,
-                    "confirm_with": v.confirm_with,
-                }
-                for v in assessments
-            ]
+            reply = reply.adding(Section(part="eligibility", text="\n".join(lines)))
+            reply = reply.updated(
+                eligibility=[
+                    Eligibility(
+                        id=v.record_id, fits=v.fits, alternative=v.alternative, confirm_with=v.confirm_with
+                    )
+                    for v in assessments
+                ]
+            )
         return reply
 
     # --- follow-ups ----------------------------------------------------------------------------
@@ -239,9 +239,7 @@ class Conversation:
         self, cited: list[str], index: LoadedIndex, facts: Facts, language: str, prev: dict[str, Any]
     ) -> Turn:
         hits = self._hits(cited, index)
-        reply = self._with_eligibility(
-            hits, index, facts, language, prev.get("quotes"), prev.get("question", "")
-        )
+        reply = self._with_eligibility(hits, index, facts, language, prev.get("quotes"), _asked(prev))
         return Turn(reply, {**prev, "facts": facts.as_dict()})
 
     def _recheck(
@@ -250,7 +248,7 @@ class Conversation:
         """Facts said after an answer ("従業員は10人です") re-check the programs that answer cited."""
         hits = self._hits(cited, index)
         reply = self._with_eligibility(
-            hits, index, facts, language, prev.get("quotes"), prev.get("question", ""), recheck=True
+            hits, index, facts, language, prev.get("quotes"), _asked(prev), recheck=True
         )
         said = _facts_said(facts, language)
         lead = (
@@ -258,8 +256,7 @@ class Conversation:
             if language == "ja"
             else f"With what you told me ({said}), I checked the conditions of the programs above again."
         )
-        verdict_line, _, rest = reply["answer"].partition("\n")
-        reply["answer"] = f"{verdict_line}\n{lead}\n{rest}"
+        reply = reply.adding(Section(part="lead", text=lead), after="verdict")
         return Turn(reply, {**prev, "facts": facts.as_dict()})
 
     def _contacts_answer(
@@ -271,19 +268,20 @@ class Conversation:
         )
         lines = ["お問い合わせ先です。" if language == "ja" else "Whom to contact:"]
         numbers = {h.record.id: n for n, h in enumerate(hits, 1)}
-        for card in reply["contacts"]:
-            name = card["name"] if language == "ja" else card["name_en"] or card["name"]
-            fields = [v for v in (card["phone"], card["url"], card["hours"]) if v]
-            refs = "".join(f"[{numbers[i]}]" for i in card["for"] if i in numbers)
+        for card in reply.contacts:
+            name = card.name if language == "ja" else card.name_en or card.name
+            fields = [v for v in (card.phone, card.url, card.hours) if v]
+            refs = "".join(f"[{numbers[i]}]" for i in card.for_ if i in numbers)
             lines.append(f"- {name} {refs}: {' / '.join(fields)}" if fields else f"- {name} {refs}")
-        if not reply["contacts"]:
+        contacts = reply.contacts
+        if not contacts:
             lines.append(
                 "登録された連絡先がありません。市の代表電話でお尋ねください。"
                 if language == "ja"
                 else "No contact is on file; please ask the city's main number."
             )
-            reply["contacts"] = compose.fallback_contacts(index.knowledge)
-        reply["answer"] = "\n".join(lines)
+            contacts = [Contact.model_validate(c) for c in compose.fallback_contacts(index.knowledge)]
+        reply = reply.replacing([Section(part="message", text="\n".join(lines))], contacts=contacts)
         return Turn(reply, {**prev, "facts": facts.as_dict()})
 
     def _detail_answer(
@@ -294,20 +292,20 @@ class Conversation:
             reply = compose.answered(
                 hits, index, language, quotes=prev.get("quotes"), today=self.navigator.settings.today
             )
-            reply["answer"] = (
-                f"前の回答で挙げたのは{len(cited)}件です。番号を選んでください。\n" + reply["answer"]
+            lead = (
+                f"前の回答で挙げたのは{len(cited)}件です。番号を選んでください。"
                 if language == "ja"
-                else f"The last answer named {len(cited)}. Please pick one of them.\n" + reply["answer"]
+                else f"The last answer named {len(cited)}. Please pick one of them."
             )
+            reply = reply.adding(Section(part="lead", text=lead), first=True)
             return Turn(reply, {**prev, "facts": facts.as_dict()})
         record = index.records.get(cited[n - 1])
         if record is None:
-            return self._search_answer(cited[n - 1], index, facts, language)
+            return self._search_answer(Question.parse(cited[n - 1]), index, facts, language)
         hits = self._hits([record.id], index)
         reply = self._with_eligibility(hits, index, facts, language)
-        reply["answer"] = compose.details(record, index.knowledge, language) + _eligibility_tail(
-            reply["answer"]
-        )
+        details = Section(part="record", text=compose.details(record, index.knowledge, language))
+        reply = reply.replacing([details], keep=("eligibility",))
         return Turn(reply, {**prev, "facts": facts.as_dict(), "shown": [record.id]})
 
     def _more_answer(self, prev: dict[str, Any], index: LoadedIndex, facts: Facts, language: str) -> Turn:
@@ -319,11 +317,13 @@ class Conversation:
             if i not in seen and i in index.records and index.records[i].kind in kinds
         ]
         if not rest:
-            reply = compose.no_match(index.knowledge, language)
-            reply["answer"] = (
+            text = (
                 "ほかに合いそうな支援策は見つかりませんでした。窓口でご相談ください。"
                 if language == "ja"
                 else "I found nothing else that fits. Please ask a person at one of these desks."
+            )
+            reply = compose.no_match(index.knowledge, language).replacing(
+                [Section(part="message", text=text)]
             )
             return Turn(reply, {**prev, "facts": facts.as_dict()})
         hits = self._hits(rest[: self.navigator.settings.top_k], index)
@@ -343,17 +343,17 @@ class Conversation:
         plainly and names the desks, rather than listing programs the decline already ruled out."""
         if prev_reply.get("status") == "clarify":
             return Turn(compose.clarify(self.navigator.measures(index), index.knowledge, language), prev)
-        reply = compose.no_match(index.knowledge, language)
-        reply["answer"] = (
+        text = (
             "ほかにご案内できる支援も見つかりませんでした。困っていることを別の言葉で教えていただくか、"
             "窓口にご相談ください。"
             if language == "ja"
             else "I found nothing else either. Tell me what you need in other words, or ask a person at these desks."
         )
+        reply = compose.no_match(index.knowledge, language).replacing([Section(part="message", text=text)])
         return Turn(reply, {**prev, "facts": facts.as_dict()})
 
-    def _chosen_measure(self, message: str, index: LoadedIndex) -> Record | None:
-        wanted = normalize(message)
+    def _chosen_measure(self, question: Question, index: LoadedIndex) -> Record | None:
+        wanted = question.normal
         for record in index.records.values():
             if record.kind != "measure":
                 continue
@@ -385,29 +385,29 @@ class Conversation:
 
     # --- the referent ---------------------------------------------------------------------------
     def _about(
-        self, message: str, referent: list[str], index: LoadedIndex, facts: Facts, language: str
+        self, question: Question, referent: list[str], index: LoadedIndex, facts: Facts, language: str
     ) -> Turn:
         """A follow-up that points back ("それ、いつ申請するの？", "Who runs it?"): asked again with
         the referent's name in place of the pronoun, so retrieval and the quote look for the asked
         fact in that program and its documents; the referent is cited first."""
         record = index.records.get(referent[0])
         if record is None:
-            return self._search_answer(message, index, facts, language)
+            return self._search_answer(question, index, facts, language)
         named = f"{record.title} {_title(record, index, 'en')}" if language == "en" else record.title
-        turn = self._search_answer(f"{named} {message}", index, facts, language)
-        cited = [c["id"] for c in turn.reply.get("citations", [])]
+        turn = self._search_answer(Question.parse(f"{named} {question.text}"), index, facts, language)
+        cited = [c.id for c in turn.reply.citations]
         if referent[0] not in cited:
             hits = self._hits(
                 [referent[0], *[c for c in cited if c != referent[0]]][: self.navigator.settings.top_k], index
             )
-            reply = self._with_eligibility(hits, index, facts, language, turn.context.get("quotes"), message)
+            reply = self._with_eligibility(hits, index, facts, language, turn.context.get("quotes"), question)
             turn = Turn(reply, {**turn.context, "shown": [h.record.id for h in hits]})
         turn.context["referent"] = [referent[0]]
         return turn
 
     def _which_one(
         self,
-        message: str,
+        question: Question,
         referent: list[str],
         index: LoadedIndex,
         facts: Facts,
@@ -416,21 +416,24 @@ class Conversation:
     ) -> Turn:
         """The last answer was about two programs and the follow-up could mean either: ask."""
         titles = [_title(index.records[i], index, language) for i in referent if i in index.records]
-        reply = compose.clarify([], index.knowledge, language)
-        reply["answer"] = (
+        text = (
             "どちらの制度についてですか？ " + "／".join(f"「{t}」" for t in titles)
             if language == "ja"
             else "Which one do you mean? " + " / ".join(f"“{t}”" for t in titles)
         )
-        reply["suggestions"] = titles
+        reply = compose.clarify([], index.knowledge, language).replacing(
+            [Section(part="message", text=text)], suggestions=titles
+        )
         # the follow-up waits for the choice, then is answered about the program chosen
-        return Turn(reply, {**prev, "facts": facts.as_dict(), "choices": referent, "pending": message})
+        return Turn(
+            reply, {**prev, "facts": facts.as_dict(), "choices": referent, "pending": question.stored()}
+        )
 
-    def _picked(self, message: str, prev: dict[str, Any], index: LoadedIndex) -> str | None:
+    def _picked(self, question: Question, prev: dict[str, Any], index: LoadedIndex) -> str | None:
         """Which of the offered programs the answer to "which one?" picks: the first of them that
         retrieval ranks for the message."""
         choices = [c for c in prev.get("choices", []) if c in index.records]
-        result = self.navigator.retriever.search(message, index=index)
+        result = self.navigator.retriever.search(question, index=index)
         for hit in result.hits:
             for rid in _as_program_ids(hit.record.id, index):
                 if rid in choices:
@@ -467,7 +470,7 @@ _COORDINATION = re.compile(
 )
 
 
-def _main_programs(message: str, shown: list[Hit], ranked: list[Hit], index: LoadedIndex) -> list[str]:
+def _main_programs(question: Question, shown: list[Hit], ranked: list[Hit], index: LoadedIndex) -> list[str]:
     """What an answer was about: the two programs the owner asked for together, by their aliases
     and with a coordination ("見本市の出展支援と、海外展開のセミナー", "the job fairs and the
     benefits center"), else the first record the answer cites (a document's passage standing for
@@ -481,11 +484,17 @@ def _main_programs(message: str, shown: list[Hit], ranked: list[Hit], index: Loa
             if pid in index.records and index.records[pid].kind == "program"
         )
     )
-    if len(named) >= 2 and _COORDINATION.search(normalize(message)):
+    if len(named) >= 2 and _COORDINATION.search(question.normal):
         return named[:2]
     if not shown:
         return []
     return _as_program_ids(shown[0].record.id, index)[:1]
+
+
+def _asked(context: dict[str, Any]) -> Question | None:
+    """The question an earlier answer was composed for, as its turn stored it (not parsed again)."""
+    stored = context.get("question")
+    return Question.from_stored(stored) if stored else None
 
 
 def _referent(context: dict[str, Any], reply: dict[str, Any]) -> list[str]:
@@ -508,12 +517,12 @@ _FACT_WORDS = re.compile(
 )
 
 
-def _only_facts(message: str, index: LoadedIndex) -> bool:
+def _only_facts(question: Question, stated: Facts) -> bool:
     """Whether a message only states facts about the business ("従業員は10人です", "We have 8 staff")
-    rather than asking something new."""
-    if not read_facts(message, index.knowledge):
+    rather than asking something new (``stated``: the facts read from it)."""
+    if not stated:
         return False
-    rest = _FACT_WORDS.sub(" ", normalize(message))
+    rest = _FACT_WORDS.sub(" ", question.normal)
     rest = re.sub(r"[\d\s。、,.!?！？]+", "", rest)
     return len(rest) <= 6
 
@@ -562,10 +571,3 @@ def _unknown_conditions(
                 + (f" Please check with {desk}." if desk else " Please check with the desk.")
             )
     return "\n".join(lines)
-
-
-def _eligibility_tail(text: str) -> str:
-    for heading in ("【ご利用条件の目安】", "Eligibility, from what you told me:"):
-        if heading in text:
-            return "\n" + text[text.index(heading) :]
-    return ""

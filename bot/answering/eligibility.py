@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from bot.answering.question import Question
 from ingest.knowledge import Knowledge
-from ingest.textnorm import fold_kana, normalize
+from ingest.textnorm import fold_kana
 
 _EMPLOYEES = (
     re.compile(r"(?:従業員|社員|スタッフ|従業者|パート|職員|人員)[^\d]{0,6}(\d{1,5})\s*(?:人|名)"),
@@ -53,8 +54,9 @@ class Facts:
         return bool(self.as_dict())
 
 
-def read_facts(message: str, knowledge: Knowledge) -> Facts:
-    text = normalize(message)
+def read_facts(question: Question, knowledge: Knowledge) -> Facts:
+    """What the owner states about the business: staff count, industry, time in business, purpose."""
+    text = question.normal
     facts = Facts()
     for pattern in _EMPLOYEES:
         if match := pattern.search(text):
@@ -69,8 +71,8 @@ def read_facts(message: str, knowledge: Knowledge) -> Facts:
     if match := _YEARS.search(text):
         amount = int(match.group(1))
         facts.months_in_business = amount * 12 if match.group(2) == "年" else amount
-    folded = fold_kana(message).replace(" ", "")
-    words = f" {re.sub(r'[^a-z0-9]+', ' ', text)} "
+    folded = question.folded
+    words = question.latin
     best = ""
     for category, names in (knowledge.catalog.get("industries") or {}).items():
         for name in names or []:

@@ -26,6 +26,7 @@ from langchain_core.embeddings import Embeddings
 
 from bot.answering.english_terms import japanese_terms
 from bot.answering.keyword import BM25
+from bot.answering.question import Question
 from ingest.embeddings import EmbedderMismatch, embedder_name, make_embedder
 from ingest.index_store import IndexStore
 from ingest.knowledge import Knowledge
@@ -36,13 +37,10 @@ from ingest.textnorm import (
     is_japanese,
     normalize,
     reading,
-    reading_boundaries,
     sound_trigrams,
     synonym_table,
-    synonyms,
     title_bigrams,
     tokenize,
-    word_boundaries,
 )
 
 log = logging.getLogger(__name__)
@@ -123,7 +121,7 @@ class LoadedIndex:
                 self.records[record.id] = record
                 tokens[record.id] = str(meta.get("tokens", "")).split()
         # Exact cosine over the version's vectors, held in memory: a matrix product, where a Chroma
-        # query round trip costs ~15 ms per question (see README, "Performance"). Rows are sorted by
+        # query round trip costs ~15 ms per question (see docs/performance.md). Rows are sorted by
         # record so that each record's best view is one `maximum.reduceat`.
         metas = got["metadatas"]
         order = sorted(range(len(metas)), key=lambda i: (str(metas[i]["record_id"]), str(metas[i]["view"])))
@@ -282,27 +280,25 @@ class LoadedIndex:
                     table.append((folded, sound if len(sound) >= 4 else "", rid))
         return table
 
-    def named_documents(self, question: str) -> frozenset[str]:
+    def named_documents(self, question: Question) -> frozenset[str]:
         """Uploaded documents whose program the question names (ものづくり補助金, じぞくか, IT導入)."""
         if not self.program_names:
             return frozenset()
-        folded = fold_kana(question).replace(" ", "")
-        lowered = normalize(question).lower()
-        sound = ""
+        folded = question.folded
         named = set()
         for name, name_sound, rid in self.program_names:
-            if name in folded or (name.isascii() and name.lower() in lowered):
+            written = name in folded or (name.isascii() and name.lower() in question.normal)
+            if written or (name_sound and name_sound in question.reading):
                 named.add(rid)
-            elif name_sound:
-                sound = sound or reading(question)
-                if name_sound in sound:
-                    named.add(rid)
         return frozenset(named)
 
-    def title_scores(self, question: str) -> dict[str, float]:
+    def title_scores(self, question: Question) -> dict[str, float]:
         """Documents whose title shares rare character pairs with the question (or rare triples of
         its reading with the words the question spells in kana), by summed rarity."""
-        asked = {"pairs": title_bigrams(question), "sounds": sound_trigrams(question, kana_only=True)}
+        asked = {
+            "pairs": title_bigrams(question.text, normal=question.normal),
+            "sounds": sound_trigrams(question.text, kana_only=True, normal=question.normal),
+        }
         scores: dict[str, float] = {}
         for name, table in self.titles.items():
             for piece in asked[name]:
@@ -401,21 +397,27 @@ class Retriever:
         finally:
             self._loading.release()
 
-    def search(self, question: str, limit: int = 20, index: LoadedIndex | None = None) -> SearchResult:
+    def search(
+        self, question: Question | str, limit: int = 20, index: LoadedIndex | None = None
+    ) -> SearchResult:
         """Ranked records for a question, from ``index`` (the live version when not given): a caller
         that reads several things for one answer passes the version it holds, so nothing mixes."""
+        question = Question.of(question)
         index = index or self.index()
         allowed = self._allowed_kinds(question)
-        query_tokens = list(tokenize(question))
+        query_tokens = list(question.tokens)
         heard = [w for w in spelled_out(question, index.readings, index.bm25.idf) if w not in query_tokens]
-        if not is_japanese(question):  # Japanese documents are found by their Japanese words too
-            heard += [w for w in tokenize(japanese_terms(normalize(question))) if w not in query_tokens]
+        if not question.japanese:  # Japanese documents are found by their Japanese words too
+            heard += [w for w in tokenize(japanese_terms(question.normal)) if w not in query_tokens]
         synonymous = (
             [w for w in _synonym_words(question, index.bm25.idf) if w not in query_tokens + heard]
             if index.has_uploads
             else []
         )
-        similarities = self._similarities(index, f"{question} {' '.join(heard)}" if heard else question)
+        # the heard words are index tokens, already in normal form
+        similarities = self._similarities(
+            index, f"{question.normal} {' '.join(heard)}" if heard else question.normal
+        )
         dense = RecordScores(index, _best_per_record(index, similarities))
         own_words = index.bm25.score_array(query_tokens + heard)
         keyword = RecordScores(
@@ -457,7 +459,7 @@ class Retriever:
         _read_in_document(index, fused)
         _found_as_a_whole(index, fused, documents)
         _keep_named_programs(index, fused, index.named_documents(question), dense)
-        if _INDICATOR_CUES.search(normalize(question)):
+        if _INDICATOR_CUES.search(question.normal):
             for rid in fused:
                 if index.records[rid].kind == "indicator":
                     fused[rid] *= INDICATOR_BOOST
@@ -492,21 +494,21 @@ class Retriever:
             keyword=keyword,
         )
 
-    def _allowed_kinds(self, question: str) -> set[str]:
+    def _allowed_kinds(self, question: Question) -> set[str]:
         kinds = {"program", "indicator", "section", "document", "passage"}
-        if _MEASURE_WORDS.search(question):
+        if _MEASURE_WORDS.search(question.normal):
             kinds.add("measure")
         return kinds
 
-    def _similarities(self, index: LoadedIndex, question: str) -> np.ndarray:
-        """Cosine of the question with every stored vector (views and quotable units)."""
-        query = np.asarray(self.embedder.embed_query(normalize(question)), dtype=np.float32)
+    def _similarities(self, index: LoadedIndex, normal: str) -> np.ndarray:
+        """Cosine of the (normalised) question with every stored vector (views and quotable units)."""
+        query = np.asarray(self.embedder.embed_query(normal), dtype=np.float32)
         return index.vectors @ (query / max(float(np.linalg.norm(query)), 1e-12))
 
-    def _alias_scores(self, index: LoadedIndex, question: str) -> dict[str, float]:
-        folded, boundaries = word_boundaries(question)
-        sound, sound_boundaries = reading_boundaries(question)
-        lowered = f" {re.sub(r'[^a-z0-9]+', ' ', normalize(question))} "
+    def _alias_scores(self, index: LoadedIndex, question: Question) -> dict[str, float]:
+        folded, boundaries = question.words, question.word_bounds
+        sound, sound_boundaries = question.reading, question.reading_bounds
+        lowered = question.latin
         scores: dict[str, float] = {}
         for alias in index.aliases:
             if alias.english:
@@ -677,11 +679,11 @@ class RecordScores:
         return [self.index.record_ids[i] for i in ordered]
 
 
-def _synonym_words(question: str, vocabulary: dict[str, float]) -> list[str]:
+def _synonym_words(question: Question, vocabulary: dict[str, float]) -> list[str]:
     """Indexed words that are synonyms of the question's (ホテル代 → 宿泊費, generator → 発電機): one
     keyword each, so a synonym the documents do not use, or one the tokenizer splits, adds nothing."""
     words = []
-    for synonym in synonyms(question):
+    for synonym in question.synonyms():
         tokens = tokenize(synonym)
         if len(tokens) == 1 and tokens[0] in vocabulary:
             words.append(tokens[0])
@@ -721,18 +723,18 @@ def _reading_vocabulary(vocabulary: dict[str, float]) -> dict[str, str]:
     return table
 
 
-def spelled_out(question: str, readings: dict[str, str], vocabulary: dict[str, float]) -> list[str]:
+def spelled_out(question: Question, readings: dict[str, str], vocabulary: dict[str, float]) -> list[str]:
     """Indexed words the question spells in kana or mis-converts (きょうさい → 共済, 有資 → 融資).
 
     Owners type hiragana or accept a wrong kanji; matching by reading finds the word they meant.
     Only runs when the question has kana runs or kanji: the reading of the whole question is searched.
     """
-    if not (_KANA_RUN.search(question) or _KANJI.search(question)):
+    if not (_KANA_RUN.search(question.text) or _KANJI.search(question.text)):
         return []
-    sound, boundaries = reading_boundaries(question)
+    sound, boundaries = question.reading, question.reading_bounds
     # A word the question writes in kanji and the index knows is meant as written: its homophone is
     # not "heard" beside it (出展補助 is not about 出店).
-    written = {reading(t) for t in tokenize(question) if _KANJI.search(t) and t in vocabulary}
+    written = {reading(t) for t in question.tokens if _KANJI.search(t) and t in vocabulary}
     return [
         word
         for spoken, word in readings.items()

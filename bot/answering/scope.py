@@ -14,9 +14,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.answering.question import Question
 from bot.answering.scope_desks import desks_for
 from bot.answering.scope_model import scope_model
+from bot.answering.scope_model.features import READ_CHARS, features_of
 from bot.answering.scope_model.tuning import NAMED_DECLINE_AT, ROUTE_AT
+from ingest.textnorm import reading
 
 # Rule kept beside the model, because data cannot carry it: whether a place named in the question
 # is another municipality is a matter of names (横浜市, 寒川町 …), and no set of examples covers
@@ -34,18 +37,16 @@ class OutOfScope:
     declined: bool = True  # False: retrieval found nothing, and this only says whom to send to
 
 
-def out_of_scope(
-    normalised_question: str, covered: bool = True, names_program: bool = False
-) -> OutOfScope | None:
-    """Why the question is not a business need the plan serves, or None. Takes the question
-    normalised once. ``covered`` is retrieval's verdict: when it found nothing, a leaning towards
+def out_of_scope(question: Question, covered: bool = True, names_program: bool = False) -> OutOfScope | None:
+    """Why the question is not a business need the plan serves, or None. ``covered`` is retrieval's verdict: when it found nothing, a leaning towards
     a department (P(out) ≥ ROUTE_AT) is enough to name that department's desk. ``names_program``:
     the question names a program by a catalog alias or a document by its title, so declining needs
     a surer model."""
-    if (match := _OTHER_CITY.search(normalised_question)) and not match.group(1).endswith("藤沢市"):
+    if (match := _OTHER_CITY.search(question.normal)) and not match.group(1).endswith("藤沢市"):
         return OutOfScope("他自治体", desks_for("他自治体"))
     model = scope_model()
-    judgement = model.judge(normalised_question)
+    sound = question.reading if len(question.normal) <= READ_CHARS else reading(question.normal[:READ_CHARS])
+    judgement = model.judge_features(features_of(question.normal, sound))
     if judgement.out >= (max(model.decline_at, NAMED_DECLINE_AT) if names_program else model.decline_at):
         return OutOfScope(judgement.department, desks_for(judgement.department))
     if not covered and judgement.out >= ROUTE_AT:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
+from bot.answering.question import Question
 from bot.answering.retrieve import Hit, LoadedIndex, Retriever, SearchResult
 from bot.answering.scope import out_of_scope
 from bot.taught import TaughtQuestions
 from ingest.records import Record
 from ingest.settings import Settings
-from ingest.textnorm import is_japanese, normalize, tokenize
 
 # Words that name no topic: a question made only of these is too vague to pick programs.
 _VAGUE = frozenset(
@@ -68,10 +68,6 @@ _VAGUE = frozenset(
 )
 
 
-def detect_language(text: str) -> str:
-    return "ja" if is_japanese(text) else "en"
-
-
 class Navigator:
     def __init__(
         self,
@@ -83,10 +79,11 @@ class Navigator:
         self.retriever = retriever or Retriever(settings)
         self.taught = taught
 
-    def search(self, question: str, index: LoadedIndex | None = None) -> SearchResult:
+    def search(self, question: Question | str, index: LoadedIndex | None = None) -> SearchResult:
         """Retrieval, then scope: a household's or a person's need is not covered even when it
         shares words with a business program (bot/answering/scope.py). A question staff taught
         (bot/taught.py) is answered by the records they chose, first, whatever retrieval found."""
+        question = Question.of(question)
         index = index or self.retriever.index()
         result = self.retriever.search(question, index=index)
         taught = self._taught(question, index)
@@ -119,18 +116,18 @@ class Navigator:
                 and signals["keyword_top"] >= self.settings.min_keyword
             )
         )
-        scope = out_of_scope(normalize(question), covered=result.covered, names_program=names_program)
+        scope = out_of_scope(question, covered=result.covered, names_program=names_program)
         if scope is not None:
             result.covered = False
             result.scope = scope
         return result
 
-    def _taught(self, question: str, index: LoadedIndex) -> list[str]:
+    def _taught(self, question: Question, index: LoadedIndex) -> list[str]:
         """The taught records of this question that the index version holds (a rollback to a
         version without them skips them)."""
         if self.taught is None:
             return []
-        return list(dict.fromkeys(rid for rid in self.taught.match(question) if rid in index.records))
+        return list(dict.fromkeys(rid for rid in self.taught.match(question.normal) if rid in index.records))
 
     def measures(self, index: LoadedIndex | None = None) -> list[Record]:
         index = index or self.retriever.index()
@@ -139,10 +136,9 @@ class Navigator:
             key=lambda r: [int(p) if p.isdigit() else p for p in re.split(r"[-]", r.id)],
         )
 
-    def is_vague(self, question: str, result: SearchResult) -> bool:
+    def is_vague(self, question: Question, result: SearchResult) -> bool:
         if result.signals["alias_top"] > 0 or result.signals.get("taught"):
             return False
-        tokens = tokenize(question)
-        text = normalize(question)
+        text = question.normal
         short = len(text.split()) <= 8 if text.isascii() else len(text) <= 30  # English in words
-        return all(t in _VAGUE for t in tokens) and short
+        return all(t in _VAGUE for t in question.tokens) and short

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.answering.question import Question
 from ingest.knowledge import Knowledge
 from ingest.records import Record
 from ingest.textnorm import normalize
@@ -77,9 +78,11 @@ _PURPOSE_EN = {
 }
 
 
-def asked_kind(question: str) -> str | None:
+def asked_kind(question: Question | None) -> str | None:
     """The kind of help the question asks for by name (補助金, 融資, 相談, セミナー), if any."""
-    text = normalize(question)
+    if question is None:
+        return None
+    text = question.normal
     found = [kind for kind, (asked, _) in _KINDS.items() if asked.search(text)]
     if "loan" in found and len(found) == 2 and found[0] in ("interest_free", "deferral"):
         return found[0]  # 無利子で借りたい: the special form of a loan is what is asked
@@ -99,7 +102,9 @@ def studying(record: Record, knowledge: Knowledge) -> bool:
     return knowledge.overlay(record.id).get("stage") == "studying"
 
 
-def decide(question: str, records: list[Record], knowledge: Knowledge, language: str) -> dict[str, str]:
+def decide(
+    question: Question | None, records: list[Record], knowledge: Knowledge, language: str
+) -> dict[str, str]:
     """`{kind: yes | partial | none, text}` for an answer naming ``records`` (best first)."""
     ja = language == "ja"
     if not records:

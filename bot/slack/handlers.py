@@ -341,7 +341,7 @@ class SlackHandlers:
     def _respond(self, question: str, session_id: str, user: str | None) -> dict[str, Any] | None:
         """The navigator's answer, or None (logged) when it cannot answer (no index, a crash)."""
         try:
-            return self.runtime.conversation.respond(question, session_id, channel="slack", user=user)
+            return self.runtime.conversation.respond(question, session_id, channel="slack")
         except Exception:
             log.exception("could not answer a Slack question")
             return None

@@ -1,7 +1,8 @@
 """Request and response shapes of the web API, for validation and for ``/openapi.json``.
 
 Responses are documented with these models but returned as plain JSON: the conversation layer
-already produces docs/design.md's answer, and re-validating it on every request would only add latency.
+already produces docs/design.md's answer from its typed Reply (``Reply.as_json``), and re-validating
+it on every request would only add latency.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from bot.answering.reply import Reply
 
 
 class ChatRequest(BaseModel):
@@ -22,54 +25,11 @@ class ChatRequest(BaseModel):
     )
 
 
-class Citation(BaseModel):
-    n: int
-    id: str = Field(description="record id, e.g. I-4-3")
-    kind: Literal["program", "indicator", "measure", "section", "document", "passage"]
-    measure: str
-    title: str
-    source: str
-    location: str
-    score: float
-    text: str = Field(description="the record's text in the knowledge base")
-    document: str | None = Field(
-        default=None, description="the source document's title (documents, passages)"
-    )
-    url: str | None = Field(default=None, description="the source document's own URL, when it states one")
-    quote: str | None = Field(
-        default=None, description="the sentences, items or table rows the answer quotes"
-    )
+class ChatAnswer(Reply):
+    """The reply (bot/answering/reply.py), with the conversation's ids."""
 
-
-class Contact(BaseModel):
-    id: str
-    name: str
-    name_en: str = ""
-    phone: str = ""
-    url: str = ""
-    address: str = ""
-    hours: str = ""
-    source: str | None = Field(default=None, description="where this contact was stated (a document's title)")
-    for_: list[str] = Field(default_factory=list, alias="for", description="record ids this contact is for")
-
-
-class Eligibility(BaseModel):
-    id: str
-    fits: bool | None = Field(description="true: within the limits; false: over them; null: cannot tell yet")
-    alternative: str | None
-    confirm_with: str | None
-
-
-class ChatAnswer(BaseModel):
     session_id: str
     turn_id: int = Field(description="id of this answer, for POST /api/feedback")
-    status: Literal["answered", "clarify", "no_match"]
-    language: Literal["ja", "en"]
-    answer: str = Field(description="text with [n] markers pointing into citations")
-    citations: list[Citation]
-    contacts: list[Contact]
-    suggestions: list[str]
-    eligibility: list[Eligibility] | None = None
     index_version: int = Field(description="the index version the whole answer was read from")
 
 

@@ -6,11 +6,20 @@ all-kana or mis-converted question meets the examples written in kanji.
 
 from __future__ import annotations
 
-from ingest.textnorm import fold_kana, reading
+import jaconv
+
+from ingest.textnorm import normalize, reading
+
+READ_CHARS = 400  # a longer question's reading is of its start: the vectoriser's n-grams saturate
 
 
 def features(question: str) -> str:
     """One string whose character n-grams the vectoriser counts: surface, then reading."""
-    surface = fold_kana(question)
-    sound = reading(question[:400])
+    normal = normalize(question)
+    return features_of(normal, reading(normal[:READ_CHARS]))
+
+
+def features_of(normal: str, sound: str) -> str:
+    """The same string from a text already normalised and read (a parsed Question's)."""
+    surface = jaconv.hira2kata(normal)
     return f"{surface} \u3000 {sound}" if sound and sound != surface else surface

@@ -38,7 +38,11 @@ class ScopeModel:
         self._in = list(self.scope.classes_).index(IN_SCOPE)
 
     def judge(self, question: str) -> Judgement:
-        text = [features(question)]
+        return self.judge_features(features(question))
+
+    def judge_features(self, feature_text: str) -> Judgement:
+        """The judgement of a question already read (``features.features_of``)."""
+        text = [feature_text]
         out = 1.0 - float(self.scope.predict_proba(text)[0][self._in])
         department = str(self.departments.predict(text)[0])
         return Judgement(out, department)
