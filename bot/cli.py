@@ -186,7 +186,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.answering.retrieve import IndexNotReady
+    from bot.answering.index import IndexNotReady
     from bot.runtime import build_runtime
     from bot.store import UnknownSession
     from ingest.embeddings import EmbedderMismatch

@@ -30,8 +30,9 @@ from langchain_core.embeddings import Embeddings
 
 from bot.answering import compose
 from bot.answering.conversation import Conversation
+from bot.answering.index import LoadedIndex
 from bot.answering.question import Question as Parsed
-from bot.answering.retrieve import LoadedIndex, Retriever
+from bot.answering.retrieve import Retriever
 from bot.answering.select import Navigator
 from bot.answering.verdict import decide
 from bot.db import open_database

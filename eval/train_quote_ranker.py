@@ -27,8 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.answering import quotes  # noqa: E402
+from bot.answering.index import Hit  # noqa: E402
 from bot.answering.question import Question as Parsed  # noqa: E402
-from bot.answering.retrieve import Hit, Retriever  # noqa: E402
+from bot.answering.retrieve import Retriever  # noqa: E402
 from bot.answering.select import Navigator  # noqa: E402
 from bot.evaluation import _squash, load_question_set, scratch_knowledge  # noqa: E402
 from ingest.embeddings import make_embedder  # noqa: E402

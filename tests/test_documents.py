@@ -175,7 +175,9 @@ def test_a_household_version_of_a_business_subsidy_is_declined(with_documents):
 
 def test_an_owner_names_a_document_by_words_of_its_title_even_in_kana(with_documents):
     index = with_documents.navigator.retriever.index()
-    named = index.title_scores(Question.parse("省エネ設備の補助金"))  # the title says 省エネルギー設備導入支援補助金
+    named = index.title_scores(
+        Question.parse("省エネ設備の補助金")
+    )  # the title says 省エネルギー設備導入支援補助金
     assert max(named, key=named.get) == "shoene-boshu"
     spelled = index.title_scores(Question.parse("てんじかいの補助"))  # 展示会, typed in kana
     assert max(spelled, key=spelled.get) == "tenjikai-leaflet"

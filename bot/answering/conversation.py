@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.answering import compose, quotes
+from bot.answering.contacts import fallback_contacts
 from bot.answering.eligibility import Assessment, Facts, assess, read_facts
+from bot.answering.index import Hit, LoadedIndex
 from bot.answering.intents import correction, has_pronoun, is_restart, is_statement, points_back
 from bot.answering.question import Question
 from bot.answering.reply import Contact, Eligibility, Reply, Section
-from bot.answering.retrieve import Hit, LoadedIndex
 from bot.answering.select import Navigator
 from bot.store import ConversationStore, new_session_id
 from ingest.records import Record
@@ -280,7 +281,7 @@ class Conversation:
                 if language == "ja"
                 else "No contact is on file; please ask the city's main number."
             )
-            contacts = [Contact.model_validate(c) for c in compose.fallback_contacts(index.knowledge)]
+            contacts = [Contact.model_validate(c) for c in fallback_contacts(index.knowledge)]
         reply = reply.replacing([Section(part="message", text="\n".join(lines))], contacts=contacts)
         return Turn(reply, {**prev, "facts": facts.as_dict()})
 

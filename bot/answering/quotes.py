@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from bot.answering.asks import CONTACT, DATES, ELIGIBILITY, PAPERS
+from bot.answering.index import Hit, LoadedIndex, SearchResult
 from bot.answering.question import Question
-from bot.answering.retrieve import Hit, LoadedIndex, SearchResult
 from ingest.dates import find_dates, years
 from ingest.records import Record
 from ingest.textnorm import normalize

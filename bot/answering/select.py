@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
+from bot.answering.index import Hit, LoadedIndex, SearchResult
 from bot.answering.question import Question
-from bot.answering.retrieve import Hit, LoadedIndex, Retriever, SearchResult
+from bot.answering.retrieve import Retriever
 from bot.answering.scope import out_of_scope
 from bot.taught import TaughtQuestions
 from ingest.records import Record

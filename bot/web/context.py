@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from fastapi import Request
 
-from bot.answering.retrieve import LoadedIndex
+from bot.answering.index import LoadedIndex
 from bot.jobs import IngestJobs
 from bot.runtime import Runtime
 from bot.web.ratelimit import RateLimiter

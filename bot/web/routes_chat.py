@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from bot.answering.retrieve import IndexNotReady
+from bot.answering.index import IndexNotReady
 from bot.store import UnknownSession, UnknownTurn
 from bot.web.context import context, rate_limited
 from bot.web.errors import ApiError

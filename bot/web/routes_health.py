@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from bot.answering.retrieve import IndexNotReady
+from bot.answering.index import IndexNotReady
 from bot.web.context import context
 from bot.web.errors import error_response
 from bot.web.schemas import ErrorBody

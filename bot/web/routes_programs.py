@@ -12,8 +12,8 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from bot.answering.compose import contacts_for
-from bot.answering.retrieve import IndexNotReady, LoadedIndex
+from bot.answering.contacts import contacts_for
+from bot.answering.index import IndexNotReady, LoadedIndex
 from bot.web.context import context
 from bot.web.errors import ApiError
 from bot.web.schemas import ERRORS

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from bot.answering.retrieve import IndexNotReady, LoadedIndex
+from bot.answering.index import IndexNotReady, LoadedIndex
 from bot.db.audit import AuditLog
 from bot.spreadsheet import CSV_RESPONSE, csv_download, excel_csv
 from bot.taught import TaughtQuestions

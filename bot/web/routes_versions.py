@@ -18,7 +18,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 
-from bot.answering.retrieve import IndexNotReady
+from bot.answering.index import IndexNotReady
 from bot.db.audit import AuditLog
 from bot.web.context import WebContext, context
 from bot.web.errors import ApiError
