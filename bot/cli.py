@@ -66,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question", help="the question, in Japanese or English")
     p.add_argument("--json", action="store_true", help="print the JSON answer of docs/design.md")
     p.add_argument("--session", metavar="ID", help="continue a conversation")
+    p.add_argument(
+        "--details", action="store_true", help="print the details and sources too, not only the main text"
+    )
 
     p = sub.add_parser(
         "eval",
@@ -200,8 +203,11 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(reply, ensure_ascii=False, indent=2))
         return 0
     print(reply["answer"])
-    for c in reply["citations"]:
-        print(f"  [{c['n']}] {c['id']} {c['title']} — {c['source']} {c['location']}")
+    if args.details:  # everything behind 「詳しく」: the records, notes, eligibility, desks, sources
+        for item in reply.get("details") or []:
+            print(item["text"])
+        for c in reply["citations"]:
+            print(f"  [{c['n']}] {c['id']} {c['title']} — {c['source']} {c['location']}")
     for card in reply["contacts"]:
         fields = "  ".join(v for v in (card["phone"], card["url"], card["hours"]) if v)
         print(f"  ☎ {card['name']}  {fields}".rstrip())
@@ -221,6 +227,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         run_answer_eval,
         run_eval,
     )
+    from bot.reply_shape import ReplyShape, format_shape
 
     print(f"embedder: {args.embedder or settings.embedder}")
     for questions_file in args.file or [f for f in DEFAULT_SETS if f.exists()]:
@@ -229,22 +236,28 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         if kind == "scope":
             scope = run_scope_eval(settings, questions_file, args.embedder)
             print(format_parts(scope, lambda o: bool(o.item.get("holdout"))))
-            _print_failures(args.failures, scope.failures())
+            print(format_shape(scope.shape))
+            _print_failures(args.failures, scope.failures() + scope.shape.failures())
             continue
         if kind == "conversations":
             turns = run_conversation_eval(settings, questions_file, args.embedder)
             print(format_parts(turns, lambda o: o.holdout))
-            _print_failures(args.failures, turns.failures())
+            print(format_shape(turns.shape))
+            _print_failures(args.failures, turns.failures() + turns.shape.failures())
             continue
         count = len(load_questions(questions_file))
         if is_answer_set(questions_file):
             metrics = run_answer_eval(settings, questions_file, args.embedder)
             print(format_answer_table(metrics, count))
+            shape = metrics.shape
             found = metrics.failures()
         else:
             results = run_eval(settings, questions_file, args.embedder)
             print(format_table(results, count))
+            shape = results[0].shape or ReplyShape()
             found = failures(results[0])
+        print(format_shape(shape))
+        found += shape.failures()
         _print_failures(args.failures, found)
     return 0
 

@@ -26,6 +26,7 @@ from bot.answering.retrieve import Retriever
 from bot.answering.scope_desks import desks_for
 from bot.answering.select import Navigator
 from bot.db import open_database
+from bot.reply_shape import ReplyShape
 from bot.store import ConversationStore
 from ingest.embeddings import make_embedder
 from ingest.pipeline import run_ingest
@@ -56,9 +57,11 @@ def scratch_conversation(settings: Settings, embedder_spec: str | None) -> Itera
 
 
 def reply_text(reply: dict[str, Any]) -> str:
-    """What the owner sees: the answer and the contact cards' fields, NFKC-folded."""
+    """What the owner sees: the main text, the details behind 「詳しく」 and the contact cards'
+    fields, NFKC-folded."""
     cards = " ".join(" ".join(str(v) for v in c.values() if isinstance(v, str)) for c in reply["contacts"])
-    return unicodedata.normalize("NFKC", f"{reply['answer']} {cards}")
+    details = " ".join(str(d.get("text", "")) for d in reply.get("details") or [])
+    return unicodedata.normalize("NFKC", f"{reply['answer']} {details} {cards}")
 
 
 # --- scope ---------------------------------------------------------------------------------------
@@ -86,6 +89,7 @@ class ScopeOutcome:
 class ScopeMetrics:
     outcomes: list[ScopeOutcome] = field(default_factory=list)
     seconds: float = 0.0
+    shape: ReplyShape = field(default_factory=ReplyShape)
 
     def row(self, outcomes: list[ScopeOutcome]) -> dict[str, float]:
         out = [o for o in outcomes if o.out]
@@ -117,6 +121,7 @@ def run_scope_eval(settings: Settings, path: Path, embedder_spec: str | None = N
         started = time.perf_counter()
         for item in items:
             reply = conversation.respond(str(item["q"]))
+            metrics.shape.add(str(item["q"]), reply)
             metrics.outcomes.append(ScopeOutcome(item, reply["status"], [c["id"] for c in reply["contacts"]]))
         metrics.seconds = time.perf_counter() - started
     return metrics
@@ -139,6 +144,7 @@ class TurnOutcome:
 class ConversationMetrics:
     outcomes: list[TurnOutcome] = field(default_factory=list)
     seconds: float = 0.0
+    shape: ReplyShape = field(default_factory=ReplyShape)
 
     def row(self, outcomes: list[TurnOutcome]) -> dict[str, float]:
         cases: dict[str, bool] = {}
@@ -200,6 +206,7 @@ def run_conversation_eval(
             session: str | None = None
             for turn in case["turns"]:
                 reply = conversation.respond(str(turn["say"]), session)
+                metrics.shape.add(str(turn["say"]), reply)
                 session = reply["session_id"]
                 metrics.outcomes.append(
                     TurnOutcome(str(case["name"]), bool(case.get("holdout")), turn, check_turn(turn, reply))

@@ -28,14 +28,13 @@ from typing import Any
 import yaml
 from langchain_core.embeddings import Embeddings
 
-from bot.answering import compose
 from bot.answering.conversation import Conversation
 from bot.answering.index import LoadedIndex
 from bot.answering.question import Question as Parsed
 from bot.answering.retrieve import Retriever
 from bot.answering.select import Navigator
-from bot.answering.verdict import decide
 from bot.db import open_database
+from bot.reply_shape import ReplyShape
 from bot.store import ConversationStore
 from ingest.embeddings import make_embedder
 from ingest.knowledge import load_knowledge
@@ -92,6 +91,7 @@ class Metrics:
     name: str
     outcomes: list[Outcome] = field(default_factory=list)
     seconds: float = 0.0
+    shape: ReplyShape | None = None  # the navigator's whole replies, when it answered them
 
     def _covered(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.question.expect]
@@ -191,19 +191,23 @@ def _measure(
 def evaluate_navigator(settings: Settings, questions: Sequence[Question], embedder: Embeddings) -> Metrics:
     run_ingest(settings, embedder=embedder)
     navigator = Navigator(settings, Retriever(settings, embedder=embedder))
+    conversation = Conversation(navigator, ConversationStore(open_database(settings)))
+    shape = ReplyShape()
 
     def ask(text: str) -> tuple[list[str], bool, str]:
+        reply = conversation.respond(text)  # the whole reply: its verdict and its shape
+        shape.add(text, reply)
         parsed = Parsed.parse(text)
         result = navigator.search(parsed)
         declined = navigator.is_vague(parsed, result) or not result.covered
         index = navigator.retriever.index()
         ranked = [rid for h in result.hits for rid in _as_programs(h.record.id, index)]
-        named = compose.pick_hits(result, settings.top_k, parsed.asks_terms, index)
-        records = [h.record for h in named]
-        verdict = "none" if declined else decide(parsed, records, index.knowledge, parsed.language)["kind"]
+        verdict = "none" if declined else (reply.get("verdict") or {}).get("kind", "none")
         return list(dict.fromkeys(ranked)), declined, verdict
 
-    return _measure("navigator", questions, ask)
+    metrics = _measure("navigator", questions, ask)
+    metrics.shape = shape
+    return metrics
 
 
 def _as_programs(record_id: str, index: LoadedIndex) -> list[str]:
@@ -246,6 +250,7 @@ class AnswerMetrics:
     name: str
     outcomes: list[AnswerOutcome] = field(default_factory=list)
     seconds: float = 0.0
+    shape: ReplyShape = field(default_factory=ReplyShape)
 
     def row(self) -> dict[str, float]:
         with_document = [o for o in self.outcomes if o.question.document]
@@ -312,9 +317,11 @@ def evaluate_answers(settings: Settings, question_set: QuestionSet, embedder: Em
         documents = [index.records[i].document_id for i in cited if i in index.records]
         programs = list(dict.fromkeys(p for i in cited for p in _as_programs(i, index)))
         quoted = " ".join(str(c.get("quote") or "") for c in reply["citations"])
-        said = (
-            reply["answer"] + " " + " ".join(" ".join(str(v) for v in c.values()) for c in reply["contacts"])
+        # "the asked fact in the answer": in the main text, a citation's quote or a contact card
+        said = " ".join(
+            [reply["answer"], quoted, *(" ".join(str(v) for v in c.values()) for c in reply["contacts"])]
         )
+        metrics.shape.add(question.q, reply)
         metrics.outcomes.append(
             AnswerOutcome(question, programs, documents, quoted, reply["status"] != "answered", said)
         )

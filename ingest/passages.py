@@ -230,6 +230,15 @@ def _romanise(text: str) -> str:
     return jaconv.kana2alphabet(jaconv.kata2hira(reading(text))).lower()
 
 
+_NAME_LIMIT = 40  # characters: a desk's name, with its department; a longer line is a sentence
+
+
+def _is_name(line: str) -> bool:
+    """Whether a line can be an organisation's name: short, and not a sentence (a 。 inside or at the
+    end says it is one: 「まず…申請します。」 names no desk)."""
+    return 0 < len(line) <= _NAME_LIMIT and "。" not in line
+
+
 def contact_block(found: list[Section]) -> dict[str, str] | None:
     """A document's own 問い合わせ先: organisation, phone, hours, as the document states them."""
     candidates = [s for s in found if _CONTACT_HEADING.search(s.heading)] or found[-3:]
@@ -245,7 +254,7 @@ def contact_block(found: list[Section]) -> dict[str, str] | None:
             (
                 t
                 for t in [*lines, phone_line]
-                if _ORGANISATION.search(t) and not _HOURS.search(t) and not _PHONE.search(t)
+                if _ORGANISATION.search(t) and not _HOURS.search(t) and not _PHONE.search(t) and _is_name(t)
             ),
             "",
         )
@@ -253,8 +262,9 @@ def contact_block(found: list[Section]) -> dict[str, str] | None:
             organisation = _PHONE.split(phone_line)[0]
             organisation = re.sub(r"(?:電話|TEL|℡)[:：\s]*$", "", organisation).strip(" 　:：、")
         hours = next((t for t in lines if _HOURS.search(t) and not _PHONE.search(t)), "")
+        name = re.sub(r"^(?:お?問い?合わ?せ先?|担当)[:：\s]*", "", organisation).strip()
         return {
-            "name": re.sub(r"^(?:お?問い?合わ?せ先?|担当)[:：\s]*", "", organisation).strip(),
+            "name": name if _is_name(name) else "",
             "phone": phone,
             "hours": hours,
             "text": " / ".join(lines),

@@ -21,6 +21,13 @@ from ingest.embeddings import make_embedder
 from ingest.settings import REPO_ROOT, Settings
 
 KNOWLEDGE = REPO_ROOT / "knowledge"
+
+
+def said(reply: dict) -> str:
+    """All a reply says: its main text and the details behind 「詳しく」 (issue 21)."""
+    return "\n".join([reply["answer"], *(d["text"] for d in reply.get("details") or [])])
+
+
 PLAN = KNOWLEDGE / "documents" / "fujisawa-sme-plan.txt"
 
 

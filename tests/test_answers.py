@@ -11,6 +11,7 @@ from bot.answering.conversation import Conversation
 from bot.runtime import build_runtime
 from bot.store import ConversationStore
 from bot.web.app import create_app
+from tests.conftest import said
 from tests.slack_standin import mention, posted_to, running_bot
 from tests.web_support import web_settings
 
@@ -43,11 +44,9 @@ def test_programs_are_named_in_the_owners_words_and_studied_ones_are_marked(conv
     knowledge = navigator.retriever.index().knowledge
     reply = conversation.respond("CO2を減らす取り組みを始めたい")
     assert reply["citations"][0]["id"] == "I-3-5"
-    assert (
-        f"【検討中】{reply['citations'][0]['title']}: {knowledge.overlay('I-3-5')['plain']}"
-        in reply["answer"]
-    )
-    assert "検討中" in reply["verdict"]["text"]
+    assert f"【検討中】{reply['citations'][0]['title']}: {knowledge.overlay('I-3-5')['plain']}" in said(reply)
+    assert knowledge.overlay("I-3-5")["plain"] in reply["answer"]  # the deciding fact: its line
+    assert "検討中" in reply["verdict"]["text"] and reply["verdict"]["kind"] == "partial"
     # the plan's own 事業内容 stays in the citation
     assert reply["citations"][0]["text"] == "中小企業の脱炭素に向けた取組の支援・検討"
 
@@ -97,7 +96,7 @@ def test_others_after_a_decline_offers_nothing_made_up(conversation):
 
 def test_a_term_the_quoted_guide_does_not_state_is_said_to_be_unstated(conversation):
     reply = conversation.respond("マル経の金利は？")  # the sheet states the limit, not the rate
-    assert "お尋ねの点は、ここに引いた案内の文には書かれていません" in reply["answer"]
+    assert "お尋ねの点は、引いた案内の文には書かれていません" in reply["answer"]
     limit = conversation.respond("マル経はいくらまで借りられる？")
     assert "2,000万円" in limit["answer"] and "書かれていません" not in limit["answer"]
 
@@ -120,7 +119,8 @@ def test_a_later_fact_re_checks_over_the_web_api(built_index, navigator, tmp_pat
     body = reply.json()
     assert body["verdict"]["kind"] == "yes"
     assert body["eligibility"][0]["fits"] is True
-    assert "従業員4人は、商業・サービス業の上限5人以内" in body["answer"]
+    assert "従業員4人は、商業・サービス業の上限5人以内" in said(body)
+    assert "対象となる見込み" in body["verdict"]["text"] and "5人以下" in body["verdict"]["text"]
 
 
 def test_a_later_fact_re_checks_in_a_slack_thread(built_index, navigator, knowledge_dir, tmp_path):
@@ -131,4 +131,4 @@ def test_a_later_fact_re_checks_in_a_slack_thread(built_index, navigator, knowle
         bot.event(mention("うちは従業員30人の工場です", thread_ts=first["ts"]))
         answers = bot.standin.wait_for(posted_to("C0001", thread_ts=first["ts"]), count=2)
         text = answers[-1].body["blocks"][0]["text"]["text"]
-        assert "上限20人を超える" in text
+        assert "対象外の見込み" in text and "20人以下" in text  # the verdict for this owner

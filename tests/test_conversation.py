@@ -10,7 +10,7 @@ from bot.answering.retrieve import Retriever
 from bot.answering.select import Navigator
 from bot.store import ConversationStore, UnknownSession, UnknownTurn
 from ingest.pipeline import run_ingest
-from tests.conftest import reopened
+from tests.conftest import reopened, said
 
 
 @pytest.fixture
@@ -73,17 +73,19 @@ def test_four_employees_in_a_salon_fit_marukei_with_its_other_conditions(convers
         "alternative": None,
         "confirm_with": "fujisawa-cci",
     }
-    assert "従業員4人は、商業・サービス業の上限5人以内" in reply["answer"]
-    assert "6ヵ月以上" in reply["answer"] and "推薦" in reply["answer"]
-    assert "藤沢商工会議所（0466-27-8888）でご確認ください" in reply["answer"]
+    assert reply["verdict"]["kind"] == "yes" and "5人以下" in reply["verdict"]["text"]
+    assert "従業員4人は、商業・サービス業の上限5人以内" in said(reply)  # the note behind 詳しく
+    assert "6ヵ月以上" in said(reply) and "推薦" in said(reply)
+    assert "藤沢商工会議所（0466-27-8888）でご確認ください" in said(reply)
 
 
 def test_thirty_employees_in_a_factory_are_over_the_limit_and_pointed_to_the_city_loans(conversation):
     reply = conversation.respond("従業員30人の工場ですがマル経は使えますか")
     assert ids(reply)[0] == "I-4-3" and "I-4-1" in ids(reply)
     assert reply["eligibility"][0]["fits"] is False
-    assert "上限20人を超える" in reply["answer"]
-    assert f"[{ids(reply).index('I-4-1') + 1}]" in reply["answer"]
+    assert "上限20人を超える" in said(reply)
+    assert (reply["verdict"]["kind"], reply["verdict"]["reason"]) == ("partial", "not_eligible")
+    assert f"[{ids(reply).index('I-4-1') + 1}]" in reply["answer"]  # the one alternative
 
 
 def test_facts_stay_in_the_session(conversation):
@@ -102,7 +104,7 @@ def test_changing_the_limit_in_the_catalog_changes_the_answer(settings, embedder
     reply = conversation.respond("従業員4人の美容室ですがマル経は使えますか")
 
     assert reply["eligibility"][0]["fits"] is False
-    assert "上限3人を超える" in reply["answer"]
+    assert "上限3人を超える" in said(reply) and "3人以下" in reply["verdict"]["text"]
 
 
 def test_sessions_and_feedback_survive_a_restart(navigator, store_db):

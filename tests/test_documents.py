@@ -6,6 +6,7 @@ The documents are the fictional evaluation set in eval/documents/ (one per forma
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import date
 
@@ -23,6 +24,7 @@ from ingest.pipeline import run_ingest
 from ingest.records import Record
 from ingest.settings import REPO_ROOT
 from ingest.structure import sections
+from tests.conftest import said
 from tests.web_support import ADMIN_TOKEN, admin_client, wait_job
 
 EVAL_DOCUMENTS = REPO_ROOT / "eval" / "documents"
@@ -145,9 +147,12 @@ def test_the_answer_quotes_the_sentence_that_holds_the_amount(with_documents):
         c for c in reply["citations"][:2] if c.get("document") == "展示会に出展して販路を広げませんか"
     )
     assert leaflet["kind"] == "passage" and "20万円" in leaflet["quote"]
-    assert leaflet["quote"] in reply["answer"]
+    # the main text quotes the shortest verbatim piece that holds the amount (the table row of
+    # 県外); the citation keeps the whole quote
+    fact = re.search(r"「([^」]+)」\[\d\]", reply["answer"]).group(1)
+    assert fact in leaflet["quote"] and "20万円" in fact and len(fact) < len(leaflet["quote"])
     assert reply["answer"].splitlines()[0] == reply["verdict"]["text"]
-    assert "『展示会に出展して販路を広げませんか』" in reply["answer"].splitlines()[1]  # the intro names it
+    assert "『展示会に出展して販路を広げませんか』" in reply["details"][0]["text"]  # the intro names it
 
 
 def test_the_documents_own_contact_is_on_its_passages(with_documents):
@@ -159,7 +164,9 @@ def test_the_documents_own_contact_is_on_its_passages(with_documents):
 
 def test_an_ended_period_is_said_to_have_ended(with_documents):
     reply = with_documents.respond("しょうえねの補助金って今から申し込めるの？")
-    assert "2026年6月30日で受付を終了しています" in reply["answer"]
+    assert (reply["verdict"]["kind"], reply["verdict"]["reason"]) == ("none", "ended")
+    assert "受付は2026年6月30日で終了しています" in reply["verdict"]["text"]
+    assert "2026年6月30日で受付を終了しています" in said(reply)  # and the note behind 詳しく
 
 
 def test_a_period_not_yet_open_says_when_it_opens(with_documents):

@@ -87,9 +87,9 @@ def test_every_handler_acknowledges_within_3_seconds_when_answering_takes_longer
         assert seconds < ACK_LIMIT, f"{name} acknowledged after {seconds:.2f} s"
 
     # and the slow work still arrives (bounded waits)
-    [answer] = standin.wait_for(posted_to("C0001", thread_ts=event["ts"], containing="I-4-3"))
-    standin.wait_for(posted_to("D0001", containing="I-4-3"))
-    standin.wait_for(responded(urls["command"], "I-4-3"))
+    [answer] = standin.wait_for(posted_to("C0001", thread_ts=event["ts"], containing="マル経融資"))
+    standin.wait_for(posted_to("D0001", containing="マル経融資"))
+    standin.wait_for(responded(urls["command"], "マル経融資"))
     standin.wait_for(responded(urls["reindex"], "追加 added *2*"))
     standin.wait_for(responded(urls["feedback"]))
     standin.wait_for(responded(urls["share"]), count=2)

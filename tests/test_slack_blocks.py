@@ -45,6 +45,7 @@ def hostile_reply(**extra):
             }
         ],
         "suggestions": [f"提案 {HOSTILE}"],
+        "details": [{"part": "record", "text": f"[1] 事業 {HOSTILE}"}],
         "turn_id": 7,
         "session_id": "s-abc",
         **extra,
@@ -90,6 +91,7 @@ def test_links_are_only_http_and_cannot_break_out_of_the_link_syntax():
 
 def test_every_mrkdwn_text_is_escaped_knowledge_and_user_words_alike():
     rendered = blocks.answer_blocks(hostile_reply(), question=HOSTILE, asked_by="U0001", share=True)
+    rendered += blocks.details_blocks(hostile_reply())
     for text in mrkdwn_texts(rendered):
         stripped = text.replace("<@U0001>", "")  # the asker, mentioned on purpose
         for token in ("<!", "<@", "<#"):
@@ -102,22 +104,21 @@ def test_every_mrkdwn_text_is_escaped_knowledge_and_user_words_alike():
     assert blocks.fallback_text(hostile_reply()).startswith("答え &lt;!channel&gt;")
 
 
-def test_an_answer_renders_as_text_citations_contacts_suggestions_and_feedback():
+def test_an_answer_renders_as_text_contacts_more_suggestions_and_feedback():
     rendered = blocks.answer_blocks(hostile_reply(), share=True)
     kinds = [(b["type"], b.get("block_id")) for b in rendered]
     assert kinds == [
         ("section", None),
-        ("context", "navigator_citations"),
         ("section", "navigator_contacts"),
+        ("actions", "navigator_details"),
         ("actions", "navigator_suggestions"),
         ("context", None),
         ("actions", "navigator_feedback"),
     ]
-    citation = rendered[1]["elements"][0]["text"]
-    assert citation.startswith("出典  *[1]* `X-1-1` 施策1 ")
-    assert " · 事業 " in citation and citation.endswith(" · plan&lt;!here&gt;.txt I-施策1 (1)")
-    contact = rendered[2]["fields"][0]["text"]
+    contact = rendered[1]["fields"][0]["text"]
     assert "☎ 0466-00-0000" in contact and "[1]" in contact and "受付: 9:00-17:00" in contact
+    more = rendered[2]["elements"][0]
+    assert (more["action_id"], more["value"], more["text"]["text"]) == (blocks.DETAILS, "7", "詳しく / More")
     suggestion = rendered[3]["elements"][0]
     assert suggestion["text"] == {"type": "plain_text", "text": f"提案 {HOSTILE}", "emoji": True}
     assert json.loads(suggestion["value"]) == {"turn": 7, "q": f"提案 {HOSTILE}"}
@@ -127,9 +128,21 @@ def test_an_answer_renders_as_text_citations_contacts_suggestions_and_feedback()
     assert blocks.parse_feedback_value(feedback[0]["value"]) == (7, "s-abc")
 
 
+def test_more_posts_the_details_and_the_sources():
+    rendered = blocks.details_blocks(hostile_reply())
+    assert [(b["type"], b.get("block_id")) for b in rendered] == [
+        ("section", None),
+        ("context", "navigator_citations"),
+    ]
+    assert rendered[0]["text"]["text"].startswith("[1] 事業 &lt;!channel&gt;")
+    citation = rendered[1]["elements"][0]["text"]
+    assert citation.startswith("出典  *[1]* `X-1-1` 施策1 ")
+    assert " · 事業 " in citation and citation.endswith(" · plan&lt;!here&gt;.txt I-施策1 (1)")
+
+
 def test_english_answers_get_english_labels_and_names():
-    rendered = blocks.answer_blocks(hostile_reply(language="en"))
-    text = block_text(rendered)
+    reply = hostile_reply(language="en")
+    text = block_text(blocks.answer_blocks(reply) + blocks.details_blocks(reply))
     assert "Sources" in text and "*Desk*" in text and "Was this helpful?" in text
 
 
@@ -145,7 +158,7 @@ def test_slacks_size_limits_are_kept():
     rendered = blocks.answer_blocks(reply)
     texts = [b["text"]["text"] for b in rendered if b["type"] == "section" and "text" in b]
     assert len(texts) == 3 and all(len(t) <= 3000 for t in texts) and "".join(texts) == "あ" * 7000
-    citations = next(b for b in rendered if b.get("block_id") == "navigator_citations")
+    citations = next(b for b in blocks.details_blocks(reply) if b.get("block_id") == "navigator_citations")
     assert len(citations["elements"]) <= 10 and "X-14" in block_text([citations])
     assert len(next(b for b in rendered if b.get("block_id") == "navigator_contacts")["fields"]) <= 10
     buttons = next(b for b in rendered if b.get("block_id") == "navigator_suggestions")["elements"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.slack import blocks
 from tests.slack_standin import block_text, mention, posted_to, running_bot
 
 
@@ -18,15 +19,31 @@ def bot(built_index, navigator, knowledge_dir, tmp_path):
 
 
 def thread(bot, *messages: str) -> list[str]:
-    """Each message's answer, as the text of its blocks, all in the thread of the first."""
+    """Each message's answer, as the text of its blocks and the ids it cites (shown behind
+    「詳しく / More」, read from its turn), all in the thread of the first."""
     first = mention(messages[0])
     bot.event(first)
-    answers = [block_text(bot.standin.wait_for(posted_to("C0001", thread_ts=first["ts"]))[-1].body["blocks"])]
+    answers = [_seen(bot, bot.standin.wait_for(posted_to("C0001", thread_ts=first["ts"]))[-1])]
     for n, message in enumerate(messages[1:], 2):
         bot.event(mention(message, thread_ts=first["ts"]))
         posted = bot.standin.wait_for(posted_to("C0001", thread_ts=first["ts"]), count=n)
-        answers.append(block_text(posted[-1].body["blocks"]))
+        answers.append(_seen(bot, posted[-1]))
     return answers
+
+
+def _seen(bot, call) -> str:
+    text = block_text(call.body["blocks"])
+    rated = [
+        e
+        for b in call.body["blocks"]
+        for e in b.get("elements", [])
+        if e.get("action_id") == blocks.FEEDBACK_DOWN
+    ]
+    if not rated:
+        return text
+    turn_id, _session = blocks.parse_feedback_value(rated[0]["value"])
+    cited = bot.runtime.store.turn(turn_id)["cited_ids"]
+    return text + "\n" + " ".join(f"`{i}`" for i in cited)
 
 
 def test_a_follow_up_that_points_back_is_answered_about_the_threads_program(bot):

@@ -40,6 +40,26 @@ def citation_ids(call) -> str:
     return block_text([context])
 
 
+def first_cited(bot, call) -> str:
+    """The first citation of an answer, from the turn its 👎 button names."""
+    turn_id, _session = blocks.parse_feedback_value(
+        button(call.body["blocks"], blocks.FEEDBACK_DOWN)["value"]
+    )
+    return bot.runtime.store.turn(turn_id)["cited_ids"][0]
+
+
+def more(bot, answer, thread_ts: str):
+    """Press an answer's 「詳しく / More」 and return what it posts in the thread."""
+    press = button(answer.body["blocks"], blocks.DETAILS)
+    message = {"type": "message", "ts": answer.body.get("ts") or "9.9", "thread_ts": thread_ts}
+    before = len(bot.standin.wait_for(posted_to("C0001", thread_ts=thread_ts)))
+    assert (
+        bot.action(blocks.DETAILS, press["value"], bot.standin.response_url(), message=message).status_code
+        == 200
+    )
+    return bot.standin.wait_for(posted_to("C0001", thread_ts=thread_ts), count=before + 1)[-1]
+
+
 def contacts_of(call) -> str:
     return block_text([b for b in call.body["blocks"] if b.get("block_id") == "navigator_contacts"])
 
@@ -53,10 +73,13 @@ def test_a_mention_gets_a_threaded_block_kit_answer_citing_marukei(bot):
     assert answer.headers["authorization"] == f"Bearer {BOT_TOKEN}"
     body = answer.body
     assert body["thread_ts"] == event["ts"]  # in the thread of the mention
-    assert "`I-4-3`" in citation_ids(answer)
-    assert "施策4 金融支援の推進 · マル経融資" in citation_ids(answer)  # measure · program · source location
-    assert "fujisawa-sme-plan.txt I-施策4 (3)" in citation_ids(answer)
     assert "[1]" in body["blocks"][0]["text"]["text"]  # the answer keeps its [n] markers
+    # 「詳しく / More」 posts the details and the sources in the thread
+    details = more(bot, answer, event["ts"])
+    assert "`I-4-3`" in citation_ids(details)
+    assert "施策4 金融支援の推進 · マル経融資" in citation_ids(details)  # measure · program · source location
+    assert "fujisawa-sme-plan.txt I-施策4 (3)" in citation_ids(details)
+    assert "[1]" in block_text(details.body["blocks"])
     assert "藤沢商工会議所" in contacts_of(answer) and "0466-27-8888" in contacts_of(answer)
     assert "<http://www.fujisawa-cci.or.jp/|" in contacts_of(answer)
     turn_id, _session = blocks.parse_feedback_value(button(body["blocks"], blocks.FEEDBACK_DOWN)["value"])
@@ -74,7 +97,10 @@ def test_a_follow_up_in_the_thread_answers_with_the_contacts_the_thread_cited(bo
     answers = bot.standin.wait_for(posted_to("C0001", thread_ts=first["ts"]), count=2)
     follow = answers[-1]
     assert "お問い合わせ先です" in follow.body["blocks"][0]["text"]["text"]
-    assert "`I-4-3`" in citation_ids(follow)
+    turn_id, _session = blocks.parse_feedback_value(
+        button(follow.body["blocks"], blocks.FEEDBACK_DOWN)["value"]
+    )
+    assert bot.runtime.store.turn(turn_id)["cited_ids"][0] == "I-4-3"
     assert "0466-27-8888" in block_text(follow.body["blocks"])  # 藤沢商工会議所, the program's desk
     assert "0120-154-505" in block_text(follow.body["blocks"])  # 日本政策金融公庫 (its nationwide line)
 
@@ -89,7 +115,7 @@ def test_a_direct_message_is_answered_in_the_dm_and_continues_there(bot):
     bot.event(direct_message("マル経融資の条件は？"))
     [answer] = bot.standin.wait_for(posted_to("D0001"))
     assert "thread_ts" not in answer.body or answer.body["thread_ts"] is None  # top level, like a chat
-    assert "`I-4-3`" in citation_ids(answer)
+    assert first_cited(bot, answer) == "I-4-3"
 
     bot.event(direct_message("問い合わせ先は？"))
     follow = bot.standin.wait_for(posted_to("D0001"), count=2)[-1]
@@ -113,9 +139,9 @@ def test_the_slash_command_answers_only_the_caller_and_can_post_it_to_the_channe
     assert ack.json()["response_type"] == "ephemeral"
     assert "マル経融資の条件は？" in ack.json()["text"]
 
-    [private] = bot.standin.wait_for(responded(url, "I-4-3"))
+    [private] = bot.standin.wait_for(responded(url, blocks.FEEDBACK_DOWN))
     assert private.body["response_type"] == "ephemeral"
-    assert "`I-4-3`" in citation_ids(private)
+    assert first_cited(bot, private) == "I-4-3"
     assert not bot.standin.api_calls("chat.postMessage")  # nothing public
     share = button(private.body["blocks"], blocks.SHARE)
 
@@ -127,7 +153,7 @@ def test_the_slash_command_answers_only_the_caller_and_can_post_it_to_the_channe
     [deleted] = [c for c in calls if "delete_original" in c.body]
     assert posted.body["response_type"] == "in_channel"
     assert "<@U0001> 質問: マル経融資の条件は？" in block_text(posted.body["blocks"])
-    assert "`I-4-3`" in citation_ids(posted)
+    assert button(posted.body["blocks"], blocks.DETAILS)["value"] == share["value"]  # More, for everyone
     assert deleted.body["delete_original"] is True
 
 

@@ -161,9 +161,9 @@ def test_socket_mode_answers_mentions_and_commands_over_the_websocket(built_inde
         assert ack["payload"]["response_type"] == "ephemeral"
         assert "&lt;!channel&gt; マル経融資の条件は？" in ack["payload"]["text"]
 
-        [answer] = standin.wait_for(posted_to("C0001", thread_ts=event["ts"], containing="I-4-3"))
+        [answer] = standin.wait_for(posted_to("C0001", thread_ts=event["ts"], containing="マル経融資"))
         assert answer.headers["authorization"].startswith("Bearer xoxb-")
-        standin.wait_for(responded(response_url, "I-4-3"))
+        standin.wait_for(responded(response_url, "マル経融資"))
     finally:
         stop.set()
         worker.join(timeout=20)
@@ -193,7 +193,7 @@ def test_navigator_slack_as_a_process_connects_answers_and_stops_cleanly(setting
         endpoint.send("events_api", json.loads(event_body(event)), "env-process")
         seconds, _ = endpoint.ack_for("env-process")
         assert seconds < 3
-        standin.wait_for(posted_to("C0001", thread_ts=event["ts"], containing="I-4-3"))
+        standin.wait_for(posted_to("C0001", thread_ts=event["ts"], containing="マル経融資"))
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=30)
     finally:

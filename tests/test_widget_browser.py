@@ -64,9 +64,20 @@ def test_demo_page_conversation_follow_up_feedback_and_staff_view(browser, serve
     first = widget.ask("設備を買うためにお金を借りたい")
     ARTIFACTS.mkdir(exist_ok=True)
     widget.page.screenshot(path=str(ARTIFACTS / "widget.png"))
+    # the main text, then 「詳しく」: a button with aria-expanded that shows the details and sources
+    more = first.locator("button.more")
+    assert more.inner_text() == "詳しく"
+    assert more.get_attribute("aria-expanded") == "false" and first.locator(".details").is_hidden()
+    more.click()
+    assert more.get_attribute("aria-expanded") == "true" and first.locator(".details").is_visible()
+    assert first.locator(".details .detail").count() >= 2  # the records named, the desks…
+    assert more.inner_text() == "閉じる"
+    more.click()
+    assert first.locator(".details").is_hidden()
     citation = first.locator(".citation").first
     assert citation.get_attribute("data-id") == "I-4-1"
-    first.locator(".ref").first.click()  # the [1] marker opens citation 1
+    first.locator(".ref").first.click()  # the [1] marker opens the details and citation 1
+    assert first.locator(".details").is_visible()
     assert citation.locator("summary").evaluate("el => el.parentElement.open")
     assert "施策4 金融支援の推進" in citation.inner_text()
     assert "fujisawa-sme-plan.txt" in citation.inner_text()
@@ -221,6 +232,7 @@ def test_html_in_the_knowledge_base_is_shown_as_text(browser, poisoned_server):
     widget = new_widget(browser, poisoned_server + "/")
     widget.open()
     answer = widget.ask("設備を買うためにお金を借りたい")
+    answer.locator("button.more").click()  # the sources are behind 詳しく
     citation = answer.locator(".citation[data-id='I-4-1']")
     citation.locator("summary").click()
     assert HOSTILE in citation.locator(".source-text").inner_text()
@@ -243,5 +255,9 @@ def test_axe_finds_no_serious_violation_in_the_widget(browser, server):
     widget = new_widget(browser, server + "/", viewport={"width": 1100, "height": 820})
     assert serious_violations(widget.page) == []  # the closed launcher on the demo page
     widget.open()
-    widget.ask("従業員4人の美容室ですがマル経は使えますか")
+    answer = widget.ask("従業員4人の美容室ですがマル経は使えますか")
     assert serious_violations(widget.page) == []  # the open panel with an answer, cards and buttons
+    answer.locator("button.more").click()
+    # the details open: phones in them are tel: links, and axe still finds nothing serious
+    assert answer.locator(".details a.tel").first.get_attribute("href") == "tel:0466278888"
+    assert serious_violations(widget.page) == []

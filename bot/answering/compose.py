@@ -14,17 +14,19 @@ from datetime import date
 from typing import Any
 
 from bot.answering.contacts import contact_card, contacts_for, fallback_contacts
+from bot.answering.eligibility import Assessment
 from bot.answering.index import Hit, LoadedIndex, SearchResult
 from bot.answering.question import Question
 from bot.answering.quotes import states_asked_terms
-from bot.answering.reply import Citation, Contact, Reply, Section, Verdict
+from bot.answering.reply import Citation, Contact, Eligibility, Reply, Section, Verdict
 from bot.answering.scope import OutOfScope
 from bot.answering.scope_desks import declined_text
-from bot.answering.verdict import decide, next_step
+from bot.answering.verdict import decide, next_step, studying
 from ingest.dates import find_dates, period_status
 from ingest.dates import today as japan_today
 from ingest.knowledge import Knowledge
 from ingest.records import Record
+from ingest.textnorm import normalize
 
 RELATIVE_CUTOFF = 0.7
 DOCUMENT_MARGIN = 0.05
@@ -60,10 +62,7 @@ def pick_hits(
     top = _most_specific(result.hits)
     detail: Hit | None = None
     if top.record.kind == "passage" and index is not None:
-        programs = set(index.programs_of.get(top.record.document_id, []))
-        program = next((h for h in result.hits[:10] if h.record.id in programs), None)
-        if program is not None:
-            top, detail = program, top
+        top, detail = _program_first(top, result, index)
     elif top.record.kind not in _DOCUMENT_KINDS:
         linked = set(index.documents_of.get(top.record.id, [])) if index is not None else set()
         detail = next(
@@ -81,7 +80,7 @@ def pick_hits(
             None,
         )
         if detail is None and passage is not None:
-            top = passage
+            top, detail = _program_first(passage, result, index) if index else (passage, None)
     related: Hit | None = None
     if top.record.kind not in _DOCUMENT_KINDS:
         # a document the plan does not link, nearer the question than the plan's line by one signal:
@@ -114,6 +113,15 @@ def pick_hits(
     if related is not None and not _repeats_document(related.record, [p.record for p in picked]):
         picked.append(related)
     return picked
+
+
+def _program_first(passage: Hit, result: SearchResult, index: LoadedIndex) -> tuple[Hit, Hit | None]:
+    """A passage first, or the plan program its document details first and the passage beside it:
+    the plan's own program is not hidden by a document for the same need (another body's grant),
+    when retrieval ranked it among the first ten."""
+    linked = set(index.programs_of.get(passage.record.document_id, []))
+    program = next((h for h in result.hits[:10] if h.record.id in linked), None)
+    return (program, passage) if program is not None else (passage, None)
 
 
 def _most_specific(hits: list[Hit]) -> Hit:
@@ -208,26 +216,41 @@ def answered(
     today: date | None = None,
     question: Question | None = None,
     wants_fact: bool = False,
+    assessments: list[Assessment] | None = None,
 ) -> Reply:
-    """An answer naming ``hits``: the verdict first, then each record in the owners' words (a passage
-    by its quote: ``quotes``, else its first units), the one next step, and the contacts."""
+    """An answer naming ``hits``. The main text: the verdict for this owner (from the first record's
+    one ``assessment`` against the owner's facts, its period and the kind of help asked), the deciding
+    fact (the shortest quoted clause, or the program's line), at most one alternative when the verdict
+    is not yes, and one next step. The details: every record in the owners' words (a passage by its
+    quote: ``quotes``, else its first units), its notes, the eligibility note and the desks."""
     knowledge = index.knowledge
     records = [h.record for h in hits]
+    numbers = {r.id: n for n, r in enumerate(records, 1)}
     quotes = {r.id: (quotes or {}).get(r.id) or first_units(r) for r in records if r.kind == "passage"}
-    verdict = decide(question, records, knowledge, language)
-    lines = [
-        Section(part="verdict", text=verdict["text"]),
-        Section(part="intro", text=intro or _intro(records, language)),
-    ]
-    noted: set[str] = set()
-    for n, hit in enumerate(hits, 1):
-        described = describe(hit.record, knowledge, language, quotes.get(hit.record.id, ""))
-        lines.append(Section(part="record", text=f"[{n}] {described}"))
-        once = hit.record.document_id or hit.record.id  # a document's notes are said once
-        if once not in noted:
-            notes = _notes(hit.record, index, language, today, quotes.get(hit.record.id, ""))
-            lines.extend(Section(part="note", text=f"    {note}") for note in notes)
-            noted.add(once)
+    assessed = {a.record_id: a for a in assessments or []}
+    fact_n, fact = _deciding_fact(records, knowledge, language, quotes, question)
+    # the verdict judges what the deciding fact is about: a program, or the ended call its fact
+    # quotes (「今から申し込める？」 of a 2020 fund is answered by that fund having closed)
+    judged = records
+    ended = _ended_on(records[0], index, today)
+    if ended is None and fact_n > 1 and (of_fact := _ended_on(records[fact_n - 1], index, today)) is not None:
+        ended, judged = of_fact, [records[fact_n - 1], *(r for r in records if r is not records[fact_n - 1])]
+    first = judged[0]
+    alternative = _alternative(judged, assessed.get(first.id), ended, index, today)
+    verdict = decide(
+        question,
+        judged,
+        knowledge,
+        language,
+        assessment=assessed.get(first.id),
+        ended=ended,
+        alternative=alternative,
+    )
+    lines = [Section(part="verdict", text=verdict["text"])]
+    if verdict["reason"] != "not_eligible":  # else the verdict says the deciding condition itself
+        lines.append(Section(part="fact", text=fact))
+    if ended is None and (upcoming := period_note(records[fact_n - 1], index, language, today)):
+        lines.append(Section(part="note", text=upcoming))  # a call not yet open says when it opens
     if wants_fact and not any(r.kind in _DOCUMENT_KINDS for r in records):
         # What is not known stays unknown: no amount, date or paper is made up from the plan's line
         lines.append(
@@ -243,51 +266,281 @@ def answered(
         lines.append(
             Section(
                 part="missing",
-                text="お尋ねの点は、ここに引いた案内の文には書かれていません。窓口でご確認ください。"
+                text="お尋ねの点は、引いた案内の文には書かれていません。窓口でご確認ください。"
                 if language == "ja"
-                else "What you asked is not stated in the lines quoted above; please check with the desk.",
+                else "What you asked is not stated in the lines quoted; please check with the desk.",
             )
         )
-    step, first_contact = next_step(records, knowledge, index.records, language)
+    if alternative is not None and verdict["kind"] != "yes":
+        title = _title_of(alternative, knowledge, language)
+        n = numbers[alternative.id]
+        lines.append(
+            Section(
+                part="alternative",
+                text=f"代わりに「{title}」[{n}]があります。"
+                if language == "ja"
+                else f"Instead, there is “{title}” [{n}].",
+            )
+        )
+    # the next step is the alternative's when the owner's facts exclude the first program
+    stepped = (
+        [alternative, *records]
+        if alternative is not None and verdict["reason"] == "not_eligible"
+        else records
+    )
+    step, first_contact, purpose = next_step(stepped, knowledge, index.records, language)
     if step:
         lines.append(Section(part="next_step", text=step))
-    contacts = _first_contact_first(contacts_for(records, knowledge, index.records, language), first_contact)
-    if contacts:
+    lines.append(Section(part="intro", text=intro or _intro(records, language), main=False))
+    noted: set[str] = set()
+    for n, hit in enumerate(hits, 1):
+        described = describe(hit.record, knowledge, language, quotes.get(hit.record.id, ""))
+        lines.append(Section(part="record", text=f"[{n}] {described}", main=False))
+        once = hit.record.document_id or hit.record.id  # a document's notes are said once
+        if once not in noted:
+            notes = _notes(hit.record, index, language, today, quotes.get(hit.record.id, ""))
+            lines.extend(Section(part="note", text=f"    {note}", main=False) for note in notes)
+            noted.add(once)
+    if assessments:
+        lines.append(
+            Section(
+                part="eligibility", text=_eligibility_note(assessments, numbers, index, language), main=False
+            )
+        )
+    cards = _first_contact_first(
+        contacts_for(records, knowledge, index.records, language), first_contact, purpose
+    )
+    cards = _named(cards, "\n".join(s.text for s in lines if s.main), first_contact)
+    if cards:
         names = (
-            "、".join(c["name"] for c in contacts)
+            "、".join(c["name"] for c in cards)
             if language == "ja"
-            else ", ".join(c["name_en"] or c["name"] for c in contacts)
+            else ", ".join(c["name_en"] or c["name"] for c in cards)
         )
         lines.append(
             Section(
-                part="contacts", text=f"問い合わせ先: {names}" if language == "ja" else f"Contacts: {names}"
+                part="contacts",
+                text=f"問い合わせ先: {names}" if language == "ja" else f"Contacts: {names}",
+                main=False,
             )
         )
+    eligibility = (
+        [
+            Eligibility(id=a.record_id, fits=a.fits, alternative=a.alternative, confirm_with=a.confirm_with)
+            for a in assessments
+        ]
+        if assessments
+        else None
+    )
     return Reply.composed(
         lines,
         status="answered",
         language=language,
         verdict=Verdict(**verdict),
+        eligibility=eligibility,
         citations=[Citation(**citation(n, h, quotes.get(h.record.id, ""))) for n, h in enumerate(hits, 1)],
-        contacts=[Contact.model_validate(card) for card in contacts],
+        contacts=[Contact.model_validate(card) for card in cards],
         suggestions=follow_up_suggestions(records, knowledge, language),
     )
 
 
-def _first_contact_first(cards: list[dict[str, Any]], first: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """The desk that takes this request comes first; opening hours are shown on that card only (a
-    loan window's hours are no help on a question about patents)."""
+MAX_CONTACT_CARDS = 2  # the desks the main text names; the rest are among the details
+
+
+def _named(cards: list[dict[str, Any]], main: str, first: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The contact cards of the desks the main text names (the first contact first), at most
+    ``MAX_CONTACT_CARDS``; the first card alone when the text names none."""
+    named = [c for c in cards if c["name"] in main or (c.get("name_en") and c["name_en"] in main)]
+    if first is not None and not any(c["id"] == first["id"] for c in named):
+        named = [c for c in cards if c["id"] == first["id"]] + named
+    return (named or cards[:1])[:MAX_CONTACT_CARDS]
+
+
+def _eligibility_note(
+    assessments: list[Assessment], numbers: dict[str, int], index: LoadedIndex, language: str
+) -> str:
+    heading = "【ご利用条件の目安】" if language == "ja" else "Eligibility, from what you told me:"
+    lines = [heading]
+    for assessment in assessments:
+        line = f"[{numbers[assessment.record_id]}] {assessment.text}"
+        if assessment.alternative in numbers:
+            alt = _title_of(index.records[assessment.alternative], index.knowledge, language)
+            line += (
+                f" 代わりに{alt} [{numbers[assessment.alternative]}] をご検討ください。"
+                if language == "ja"
+                else f" Consider {alt} [{numbers[assessment.alternative]}] instead."
+            )
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _title_of(record: Record, knowledge: Knowledge, language: str) -> str:
+    if record.kind in _DOCUMENT_KINDS:
+        return record.document
+    return (
+        str(knowledge.overlay(record.id).get("title_en") or record.title)
+        if language == "en"
+        else record.title
+    )
+
+
+def _ended_on(record: Record, index: LoadedIndex, today: date | None) -> str | None:
+    """The end date of the record's call when it has ended ("" when the date is unknown), else None.
+    A program sheet's own front matter decides; a document's period is read from its labels."""
+    if record.kind not in _DOCUMENT_KINDS:
+        return "" if index.knowledge.overlay(record.id).get("status") == "ended" else None
+    document = index.records.get(record.document_id)
+    info = document.info if document else {}
+    period = info.get("period") or {}
+    if info.get("status") == "ended":
+        return str(period.get("end") or "")
+    if not info.get("sources") and period_status(period, japan_today(today)) == "ended":
+        return str(period.get("end") or "")
+    return None
+
+
+def _alternative(
+    records: list[Record],
+    assessment: Assessment | None,
+    ended: str | None,
+    index: LoadedIndex,
+    today: date | None,
+) -> Record | None:
+    """The one other record to offer when the first does not serve this owner: the catalog's
+    alternative when the owner's facts exclude them, else the next named plan program that is
+    current (not ended, not only studied) when the first has ended or is only studied."""
+    if assessment is not None and assessment.fits is False:
+        found = index.records.get(assessment.alternative or "")
+        if found is not None and found.id in {r.id for r in records}:
+            return found
+        return None
+    if ended is None and not studying(records[0], index.knowledge):
+        return None
+    for record in records[1:]:  # a plan program: another body's document may serve another aim
+        if (
+            record.kind == "program"
+            and _ended_on(record, index, today) is None
+            and not studying(record, index.knowledge)
+        ):
+            return record
+    return None
+
+
+def _deciding_fact(
+    records: list[Record],
+    knowledge: Knowledge,
+    language: str,
+    quotes: dict[str, str],
+    question: Question | None,
+) -> tuple[int, str]:
+    """The deciding fact, for the main text, and the number of the record it is from: a passage's
+    shortest quoted clause that holds the kind of fact asked (verbatim; the whole quote stays in the
+    citation), a program's line in the owners' words, an indicator's figures. When a program comes
+    first and the question asks for a term (an amount, a date) that the passage beside it states,
+    that passage's clause is the fact."""
+    record = records[0]
+    if question is not None and question.asks_terms and record.kind not in _DOCUMENT_KINDS:
+        for n, other in enumerate(records[1:2], 2):
+            if other.kind == "passage" and states_asked_terms(question, [quotes.get(other.id, "")]):
+                return n, f"「{deciding_clause(quotes.get(other.id, ''), question, other.units)}」[{n}]"
+    if record.kind == "passage":
+        return 1, f"「{deciding_clause(quotes.get(record.id, ''), question, record.units)}」[1]"
+    if record.kind in ("program", "measure"):
+        overlay = knowledge.overlay(record.id)
+        if language == "en":
+            words = overlay.get("plain_en") or overlay.get("summary_en") or record.text
+        else:
+            words = overlay.get("plain") or record.text
+        return 1, f"{words} [1]"  # staff's one sentence, whole
+    return 1, f"{describe(record, knowledge, language)} [1]"
+
+
+FACT_LIMIT = 120  # characters of a deciding fact in the main text: a clause, not a paragraph
+_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+_CLAUSE = re.compile(r"[^、。，,；;/]+(?:[、。，,；;]|\s/\s?)?")  # a clause, or a table row's cell
+
+
+def deciding_clause(quote: str, question: Question | None, units: list[str] | None = None) -> str:
+    """The shortest verbatim piece of ``quote`` that carries what was asked: the first of its units
+    (sentences, list items, table rows: ``units``, else its sentences) that holds a term of the asked
+    kind (else the first), cut to the clauses or cells around that term when it is longer than
+    ``FACT_LIMIT``. Never shortened by anything but whole clauses: it stays a quotation."""
+    pieces = [u for u in units or [] if u and u in quote]
+    if not pieces:
+        pieces = [m.group(0).strip() for m in _SENTENCE.finditer(quote) if m.group(0).strip()]
+    if not pieces:
+        return quote
+    asks = [ask for ask in question.asks if ask.terms] if question is not None else []
+
+    def holds(text: str) -> bool:
+        return any(ask.fact.search(normalize(text)) for ask in asks)
+
+    # among the pieces holding the asked kind of term, the one sharing most of the question's words
+    # (県外 picks the 県外 row of an amounts table); the first on a tie
+    words = [t for t in (question.tokens if question is not None else ()) if len(t) >= 2]
+    holding_all = [p for p in pieces if holds(p)] or pieces[:1]
+    holding = max(holding_all, key=lambda p: sum(1 for w in words if w in normalize(p)))
+    if len(holding) <= FACT_LIMIT:
+        return holding
+    clauses = [m.group(0) for m in _CLAUSE.finditer(holding) if m.group(0)]
+    at = next((n for n, c in enumerate(clauses) if holds(c)), 0)
+    start, end = at, at + 1
+    while end < len(clauses) and len("".join(clauses[start : end + 1])) <= FACT_LIMIT:
+        end += 1
+    while start > 0 and len("".join(clauses[start - 1 : end])) <= FACT_LIMIT:
+        start -= 1
+    return "".join(clauses[start:end]).strip(" /、，,；;")
+
+
+def _first_contact_first(
+    cards: list[dict[str, Any]], first: dict[str, Any] | None, purpose: str = ""
+) -> list[dict[str, Any]]:
+    """The desk that takes this request comes first. Opening hours are shown on that card only, and
+    only when contacts.yaml says they are that desk's hours for this purpose (`hours_for`; none
+    listed: its hours hold for every purpose): a consultation desk's hours are no help to an event's
+    sign-up."""
     if first is None:
+        for card in cards:
+            card["hours"] = ""
         return cards
     ordered = sorted(cards, key=lambda c: c["id"] != first["id"])
-    for card in ordered[1:]:
-        card["hours"] = ""
+    hours_for = first.get("hours_for") or []
+    for n, card in enumerate(ordered):
+        if n > 0 or card["id"] != first["id"] or (hours_for and purpose not in hours_for):
+            card["hours"] = ""
     return ordered
 
 
 def first_units(record: Record, limit: int = 3) -> str:
     """A passage's opening units, for an answer that has no question to pick sentences by."""
     return " ".join(record.units[:limit]) or record.text
+
+
+def period_note(record: Record, index: LoadedIndex, language: str, today: date | None) -> str:
+    """A document's call that has ended or is not yet open, said so ("" otherwise). A program sheet's
+    own front matter (status) decides; dates in its text are only quoted."""
+    ja = language == "ja"
+    if (end := _ended_on(record, index, today)) is not None:
+        if ja:
+            return (
+                f"※ この募集は{_ja_date(end)}で受付を終了しています。"
+                if end
+                else "※ この制度は終了しています。"
+            )
+        return f"Note: applications closed on {end}." if end else "Note: this scheme has ended."
+    if record.kind not in _DOCUMENT_KINDS:
+        return ""
+    document = index.records.get(record.document_id)
+    info = document.info if document else {}
+    period = info.get("period") or {}
+    if info.get("sources") or period_status(period, japan_today(today)) != "upcoming":
+        return ""
+    start = period.get("start", "")
+    return (
+        f"※ 受付は{_ja_date(start)}からです（まだ受付前です）。"
+        if ja
+        else f"Note: applications open on {start}; not yet open."
+    )
 
 
 def _notes(
@@ -301,32 +554,9 @@ def _notes(
     if record.kind in _DOCUMENT_KINDS:
         document = index.records.get(record.document_id)
         info = document.info if document else {}
-        # A program sheet's own front matter (status, as_of) decides; dates in its text are only quoted.
         sheet = bool(info.get("sources"))
-        status = (
-            "ended"
-            if info.get("status") == "ended"
-            else ("" if sheet else period_status(info.get("period"), japan_today(today)))
-        )
-        period = info.get("period") or {}
-        if status == "ended":
-            end = period.get("end", "")
-            notes.append(
-                (
-                    f"※ この募集は{_ja_date(end)}で受付を終了しています。"
-                    if end
-                    else "※ この制度は終了しています。"
-                )
-                if ja
-                else (f"Note: applications closed on {end}." if end else "Note: this scheme has ended.")
-            )
-        elif status == "upcoming":
-            start = period.get("start", "")
-            notes.append(
-                f"※ 受付は{_ja_date(start)}からです（まだ受付前です）。"
-                if ja
-                else f"Note: applications open on {start}; not yet open."
-            )
+        if period := period_note(record, index, language, today):
+            notes.append(period)
         if sheet and record.kind == "passage":
             notes.extend(_freshness(record, info, index, quote, language, japan_today(today)))
         for program_id in index.programs_of.get(record.document_id, [])[:2]:
@@ -464,6 +694,7 @@ def no_match(knowledge: Knowledge, language: str, scope: OutOfScope | None = Non
     contacts = (
         [contact_card(c) for i in scope.desks if (c := knowledge.contact_by_id(i))] if scope else []
     ) or fallback_contacts(knowledge)
+    contacts = contacts[:MAX_CONTACT_CARDS]
     if language == "ja":
         names = "、".join(f"{c['name']}（{c['phone']}）" if c["phone"] else c["name"] for c in contacts)
         text = (
@@ -490,6 +721,7 @@ def no_match(knowledge: Knowledge, language: str, scope: OutOfScope | None = Non
         ]
     verdict = {
         "kind": "none",
+        "reason": "not_found",
         "text": text.split("。")[0] + "。" if language == "ja" else text.split(". ")[0] + ".",
     }
     return Reply.composed(

@@ -29,7 +29,7 @@ def contacts_for(
         if record.kind in _DOCUMENT_KINDS:
             document = (documents or {}).get(record.document_id)
             stated = (document.info.get("contact") if document else None) or None
-            entries = [_document_contact(stated, document, knowledge)] if stated and document else []
+            entries = [document_contact(stated, document, knowledge)] if stated and document else []
         else:
             overlay_ids = knowledge.overlay(record.id).get("contacts") or []
             entries = [knowledge.contact_by_id(i) for i in overlay_ids] or [
@@ -48,7 +48,7 @@ def _digits(phone: str) -> str:
     return re.sub(r"\D", "", re.sub(r"[（(]内線.*$", "", phone))
 
 
-def _document_contact(stated: dict[str, str], document: Record, knowledge: Knowledge) -> dict[str, Any]:
+def document_contact(stated: dict[str, str], document: Record, knowledge: Knowledge) -> dict[str, Any]:
     """contacts.yaml's entry when the document's contact is one it knows, else the document's words."""
     phone = _digits(stated.get("phone", ""))
     for entry in knowledge.contacts:

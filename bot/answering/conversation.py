@@ -18,7 +18,7 @@ from bot.answering.eligibility import Assessment, Facts, assess, read_facts
 from bot.answering.index import Hit, LoadedIndex
 from bot.answering.intents import correction, has_pronoun, is_restart, is_statement, points_back
 from bot.answering.question import Question
-from bot.answering.reply import Contact, Eligibility, Reply, Section
+from bot.answering.reply import Contact, Reply, Section
 from bot.answering.select import Navigator
 from bot.store import ConversationStore, new_session_id
 from ingest.records import Record
@@ -74,7 +74,7 @@ class Conversation:
         else:
             previous = self.store.previous_turn(session_id)  # UnknownSession for an unknown id
         index = self.navigator.retriever.index()  # one version for everything this answer reads
-        turn = self._turn(message, previous, index)
+        turn = _with_usable_referent(self._turn(message, previous, index))
         reply = {"session_id": session_id, **turn.reply.as_json(), "index_version": index.number}
         turn_id = self.store.add_turn(
             session_id, message, reply, turn.context, new_session_channel=channel if new_session else None
@@ -164,6 +164,7 @@ class Conversation:
             if hit.record.kind == "passage":
                 hits[n], text = quotes.best_passage(hit, result, index, question)
                 quoted[hits[n].record.id] = text
+        hits = _excluded_after_alternative(hits, facts, index, language)
         context["shown"] = [h.record.id for h in hits]
         context["quotes"] = quoted
         context["question"] = question.stored()
@@ -203,33 +204,14 @@ class Conversation:
             today=self.navigator.settings.today,
             question=question,
             wants_fact=wants_fact,
+            assessments=assessments,
         )
-        if recheck:
-            unknown = _unknown_conditions(hits, assessments, index, language)
-            reply = reply.adding(Section(part="conditions", text=unknown))
-        if assessments:
-            numbers = {h.record.id: n for n, h in enumerate(hits, 1)}
-            heading = "【ご利用条件の目安】" if language == "ja" else "Eligibility, from what you told me:"
-            lines = [heading]
-            for verdict in assessments:
-                line = f"[{numbers[verdict.record_id]}] {verdict.text}"
-                if verdict.alternative in numbers:
-                    alt = _title(index.records[verdict.alternative], index, language)
-                    line += (
-                        f" 代わりに{alt} [{numbers[verdict.alternative]}] をご検討ください。"
-                        if language == "ja"
-                        else f" Consider {alt} [{numbers[verdict.alternative]}] instead."
-                    )
-                lines.append(line)
-            reply = reply.adding(Section(part="eligibility", text="\n".join(lines)))
-            reply = reply.updated(
-                eligibility=[
-                    Eligibility(
-                        id=v.record_id, fits=v.fits, alternative=v.alternative, confirm_with=v.confirm_with
-                    )
-                    for v in assessments
-                ]
-            )
+        if recheck and (unknown := _unknown_conditions(hits, assessments, index, language)):
+            # what the re-check found for the first program is the answer; the others are details
+            first, *others = unknown
+            said = [Section(part="conditions", text=first, main=first.startswith("[1]"))]
+            said += [Section(part="conditions", text=line, main=False) for line in others]
+            reply = reply.adding(*said, after="fact" if reply.parts("fact") else "verdict")
         return reply
 
     # --- follow-ups ----------------------------------------------------------------------------
@@ -263,7 +245,10 @@ class Conversation:
     def _contacts_answer(
         self, cited: list[str], index: LoadedIndex, facts: Facts, language: str, prev: dict[str, Any]
     ) -> Turn:
-        hits = self._hits(cited, index)
+        """The desks of what the last answer was about (its referent first: the alternative the owner
+        can use when their facts excluded the first program), at most two."""
+        about = [i for i in prev.get("referent", []) if i in cited or i in index.records]
+        hits = self._hits(list(dict.fromkeys([*about, *cited])), index)
         reply = compose.answered(
             hits, index, language, quotes=prev.get("quotes"), today=self.navigator.settings.today
         )
@@ -457,6 +442,39 @@ class Conversation:
         )
 
 
+def _with_usable_referent(turn: Turn) -> Turn:
+    """After a reply that says the owner's facts exclude the program, what the conversation is about
+    is the alternative it offered: "その問い合わせ先は？" asks for that desk."""
+    verdict, eligibility = turn.reply.verdict, turn.reply.eligibility or []
+    if (
+        verdict is not None
+        and verdict.reason == "not_eligible"
+        and eligibility
+        and eligibility[0].alternative
+    ):
+        turn.context["referent"] = [eligibility[0].alternative]
+    return turn
+
+
+def _excluded_after_alternative(
+    hits: list[Hit], facts: Facts, index: LoadedIndex, language: str
+) -> list[Hit]:
+    """A program the owner's facts exclude is not the answer to a question that did not name it
+    ("じゃあ他に借りられるのは？" from a 7-person salon): its alternative comes first, and the
+    excluded program after it (its eligibility note says why). A question that names the program
+    (an alias or its title: "マル経は使えますか") is answered about it."""
+    if not hits or not facts or hits[0].alias > 0 or hits[0].title > 0:
+        return hits
+    first = hits[0]
+    assessed = assess(first.record.id, first.record.title, facts, index.knowledge, language)
+    if assessed is None or assessed.fits is not False or assessed.alternative not in index.records:
+        return hits
+    alternative = next((h for h in hits if h.record.id == assessed.alternative), None) or Hit(
+        record=index.records[assessed.alternative], score=first.score
+    )
+    return [alternative, *(h for h in hits if h is not alternative)]
+
+
 def _as_program_ids(record_id: str, index: LoadedIndex) -> list[str]:
     """A document's or passage's plan programs (the ones it details); a record stands for itself."""
     record = index.records.get(record_id)
@@ -547,7 +565,7 @@ def _facts_said(facts: Facts, language: str) -> str:
 
 def _unknown_conditions(
     hits: list[Hit], assessments: list[Assessment], index: LoadedIndex, language: str
-) -> str:
+) -> list[str]:
     """For cited programs whose conditions the knowledge base does not hold: say so, and name the desk."""
     assessed = {a.record_id for a in assessments}
     lines = []
@@ -571,4 +589,4 @@ def _unknown_conditions(
                 f"[{n}] The conditions of this program (such as staff numbers) are not in my information."
                 + (f" Please check with {desk}." if desk else " Please check with the desk.")
             )
-    return "\n".join(lines)
+    return lines

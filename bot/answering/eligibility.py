@@ -97,6 +97,8 @@ class Assessment:
     text: str
     alternative: str | None = None
     confirm_with: str | None = None
+    who: str = ""  # the owner as the facts describe them (従業員6人の美容室), for the verdict
+    condition: str = ""  # the condition that decides (商業・サービス業は5人以下), for the verdict
 
 
 def assess(
@@ -118,6 +120,13 @@ def assess(
     if facts.industry and facts.industry in limits:
         limit = limits[facts.industry]
         industry = label(facts.industry)
+        ja = language == "ja"
+        who = (
+            f"従業員{n}人の{facts.industry_word or industry}"
+            if ja
+            else f"{n} employees in {facts.industry_word or industry}"
+        )
+        condition = f"{industry}は{limit}人以下" if ja else f"{industry}: {limit} employees or fewer"
         if n is None:
             text = (
                 f"{title}: {industry}の場合、従業員{limit}人以下が対象です。{extra}{confirm}"
@@ -131,7 +140,7 @@ def assess(
                 if language == "ja"
                 else f"{title}: {n} employees is within the limit of {limit} for {industry}. {extra}{confirm}"
             )
-            return Assessment(record_id, True, text, confirm_with=confirm_id)
+            return Assessment(record_id, True, text, confirm_with=confirm_id, who=who, condition=condition)
         alternative = rules.get("alternative")
         text = (
             f"{title}: 従業員{n}人は、{industry}の上限{limit}人を超えるため対象外となる見込みです。{confirm}"
@@ -139,7 +148,15 @@ def assess(
             else f"{title}: {n} employees is over the limit of {limit} for {industry}, so it is unlikely to "
             f"apply. {confirm}"
         )
-        return Assessment(record_id, False, text, alternative=alternative, confirm_with=confirm_id)
+        return Assessment(
+            record_id,
+            False,
+            text,
+            alternative=alternative,
+            confirm_with=confirm_id,
+            who=who,
+            condition=condition,
+        )
 
     if n is None:
         return None
@@ -162,12 +179,17 @@ def assess(
             else f"{n} employees is over every limit."
         )
         text = f"{title}: the employee limit depends on the industry ({'; '.join(parts)}). {verdict} {extra}{confirm}"
+    most = max(limits.values())
     return Assessment(
         record_id,
         None if fitting else False,  # the industry decides, and it is not known yet
         text,
         alternative=None if fitting else rules.get("alternative"),
         confirm_with=confirm_id,
+        who=f"従業員{n}人" if language == "ja" else f"{n} employees",
+        condition=f"どの業種でも上限は{most}人以下"
+        if language == "ja"
+        else f"{most} employees at most in any industry",
     )
 
 

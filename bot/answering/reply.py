@@ -1,10 +1,14 @@
 """The reply, typed: what the composer builds, what a follow-up changes, and what `/openapi.json`
 documents (`bot/web/schemas.py` extends it with the session's ids).
 
-Its text is a list of sections, each a part of the reply (the verdict, a record's line, the next
-step, the eligibility note…). ``answer`` is always their join: a follow-up that adds a lead after the
-verdict, or keeps only the eligibility note beside a record's details, changes sections by their
-part, never the composed text. ``as_json`` gives docs/design.md's answer, key for key.
+Its text is a list of sections, each a part of the reply (the verdict, the deciding fact, the next
+step, a record's line, the eligibility note…), each either in the main text or in the details. The
+main text is what an owner reads in ten seconds: the verdict for them, the deciding fact, one next
+step and at most one alternative; ``answer`` is always the join of its sections. Everything else (the
+other records, sources, dates, notes, desks) is ``details``, shown behind 「詳しく」 / "More". A
+follow-up that adds a lead after the verdict, or keeps only the eligibility note beside a record's
+details, changes sections by their part, never the composed text. ``as_json`` gives docs/design.md's
+answer, key for key.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Part = Literal[
-    "verdict",  # does this help: yes / partial / none, in a sentence
+    "verdict",  # does this help this owner: yes / partial / none, in a sentence
+    "fact",  # the deciding fact: the shortest quoted clause, or the program's line, with its [n]
+    "alternative",  # the one other program to consider when the verdict is not yes
     "lead",  # a follow-up's opening (what was re-checked, how many the last answer named)
     "intro",  # what the records below are
     "record",  # one cited record in the owners' words, with its [n]
@@ -30,6 +36,14 @@ Part = Literal[
 
 class Section(BaseModel):
     model_config = ConfigDict(frozen=True)
+
+    part: Part
+    text: str
+    main: bool = Field(default=True, description="in the main text (else among the details)")
+
+
+class Detail(BaseModel):
+    """One item behind 「詳しく」 / "More": what part of the reply it is, and its text with [n] markers."""
 
     part: Part
     text: str
@@ -79,9 +93,19 @@ class Eligibility(BaseModel):
     confirm_with: str | None
 
 
+Reason = Literal["eligible", "not_eligible", "ended", "studying", "not_found"]
+
+
 class Verdict(BaseModel):
     kind: Literal["yes", "partial", "none"] = Field(
-        description="yes: a program fits; partial: not the kind of help asked, but the same aim; none: nothing fits"
+        description="yes: a program fits; partial: not the kind of help asked, not for this owner, ended "
+        "or only studied, but something serves the same aim; none: nothing fits"
+    )
+    reason: Reason = Field(
+        default="eligible",
+        description="eligible: it fits (as far as the owner's facts tell); not_eligible: the owner's facts "
+        "exclude them; ended: the program or call has ended; studying: the plan only studies it (検討中); "
+        "not_found: the kind of help asked, or anything at all, is not there",
     )
     text: str = Field(description="the verdict as the answer's first sentence says it")
 
@@ -93,7 +117,15 @@ _OPTIONAL_CONTACT = ("source", "sources", "seen")
 class Reply(BaseModel):
     status: Literal["answered", "clarify", "no_match"]
     language: Literal["ja", "en"]
-    answer: str = Field(default="", description="text with [n] markers pointing into citations")
+    answer: str = Field(
+        default="",
+        description="the main text, with [n] markers pointing into citations: the verdict for this owner, "
+        "the deciding fact, one next step, at most one alternative",
+    )
+    details: list[Detail] = Field(
+        default_factory=list,
+        description="the rest, shown behind 「詳しく」 / More: the records named, notes, eligibility, desks",
+    )
     citations: list[Citation] = Field(default_factory=list)
     contacts: list[Contact] = Field(default_factory=list)
     suggestions: list[str] = Field(default_factory=list)
@@ -106,10 +138,11 @@ class Reply(BaseModel):
 
     @classmethod
     def composed(cls, sections: list[Section], **fields: Any) -> Reply:
-        return cls(sections=sections, answer=_joined(sections), **fields)
+        return cls(sections=sections, answer=_joined(sections), details=_details(sections), **fields)
 
     def _with(self, sections: list[Section], **fields: Any) -> Reply:
-        return self.model_copy(update={"sections": sections, "answer": _joined(sections), **fields})
+        update = {"sections": sections, "answer": _joined(sections), "details": _details(sections)}
+        return self.model_copy(update={**update, **fields})
 
     def parts(self, *parts: Part) -> list[Section]:
         return [s for s in self.sections if s.part in parts]
@@ -131,7 +164,7 @@ class Reply(BaseModel):
 
     def updated(self, **fields: Any) -> Reply:
         """Other fields than the text changed (eligibility, contacts, suggestions)."""
-        if "sections" in fields or "answer" in fields:
+        if {"sections", "answer", "details"} & set(fields):
             raise ValueError("the text changes through its sections: use adding or replacing")
         return self.model_copy(update=fields)
 
@@ -154,4 +187,8 @@ class Reply(BaseModel):
 
 
 def _joined(sections: list[Section]) -> str:
-    return "\n".join(s.text for s in sections if s.text)
+    return "\n".join(s.text for s in sections if s.text and s.main)
+
+
+def _details(sections: list[Section]) -> list[Detail]:
+    return [Detail(part=s.part, text=s.text) for s in sections if s.text and not s.main]

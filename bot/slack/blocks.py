@@ -1,8 +1,9 @@
 """Block Kit for answers, the unanswered list and the reindex report.
 
-The answer JSON of docs/design.md is rendered as: the answer text (with its `[n]` markers) in sections,
-the citations as one context block (measure · program · source location), contacts as section
-fields with phone and link, suggestion buttons, and 👍/👎 buttons that carry the turn id. Every
+The answer JSON of docs/design.md is rendered as: the main text (with its `[n]` markers) in sections,
+contacts as section fields with phone and link, a 「詳しく / More」 button that posts the details
+and the citations (one context block: measure · program · source location) in the thread,
+suggestion buttons, and 👍/👎 buttons that carry the turn id. Every
 text that goes into `mrkdwn` passes through `escape()`; button labels are `plain_text`, which Slack
 does not parse, and are only cut to Slack's length limits.
 """
@@ -19,6 +20,7 @@ from bot.slack.escape import escape, link, plain
 FEEDBACK_UP = "navigator_feedback_up"
 FEEDBACK_DOWN = "navigator_feedback_down"
 SHARE = "navigator_share"
+DETAILS = "navigator_details"  # 「詳しく / More」: the reply's details, posted in the thread
 SUGGEST_PREFIX = "navigator_suggest_"  # + index: action ids must be unique within a block
 
 _SECTION_LIMIT = 2900  # Slack: 3000 characters per section text
@@ -34,6 +36,7 @@ _LABELS = {
         "up": "👍 役に立った",
         "down": "👎 役に立たなかった",
         "share": "チャンネルに投稿",
+        "more": "詳しく / More",
         "asked": "質問",
         "sources": "出典",
         "phone": "☎",
@@ -45,6 +48,7 @@ _LABELS = {
         "up": "👍 Helpful",
         "down": "👎 Not helpful",
         "share": "Post to channel",
+        "more": "More / 詳しく",
         "asked": "Question",
         "sources": "Sources",
         "phone": "☎",
@@ -119,10 +123,11 @@ def answer_blocks(
             {"type": "context", "elements": [mrkdwn(f"{who}{labels['asked']}: {escape(question)}")]}
         )
     blocks.extend(sections(escape(str(reply.get("answer") or ""))))
-    if citations := reply.get("citations"):
-        blocks.append(citation_block(citations, labels))
     if contacts := reply.get("contacts"):
         blocks.append(contact_block(contacts, reply, labels))
+    if turn_id is not None and (reply.get("details") or reply.get("citations")):
+        more = _button(labels["more"], DETAILS, str(turn_id))
+        blocks.append({"type": "actions", "block_id": "navigator_details", "elements": [more]})
     if suggestions := reply.get("suggestions"):
         blocks.append(suggestion_block(suggestions, turn_id))
     if turn_id is not None:
@@ -136,6 +141,17 @@ def answer_blocks(
             buttons.append(_button(labels["share"], SHARE, str(turn_id), style="primary"))
         blocks.append({"type": "actions", "block_id": "navigator_feedback", "elements": buttons})
     return blocks
+
+
+def details_blocks(reply: dict[str, Any]) -> list[dict[str, Any]]:
+    """What 「詳しく / More」 posts: the reply's details (the records named, notes, eligibility,
+    desks) and its sources."""
+    labels = _labels(reply)
+    text = "\n".join(str(d.get("text") or "") for d in reply.get("details") or [])
+    found = sections(escape(text)) if text.strip() else []
+    if citations := reply.get("citations"):
+        found.append(citation_block(citations, labels))
+    return found or [section(escape(str(reply.get("answer") or "")))]
 
 
 def feedback_value(turn_id: int, session_id: str) -> str:

@@ -88,6 +88,7 @@ class SlackHandlers:
         app.action(blocks.FEEDBACK_UP)(ack=_acknowledge, lazy=[self.on_feedback])
         app.action(blocks.FEEDBACK_DOWN)(ack=_acknowledge, lazy=[self.on_feedback])
         app.action(blocks.SHARE)(ack=_acknowledge, lazy=[self.on_share])
+        app.action(blocks.DETAILS)(ack=_acknowledge, lazy=[self.on_details])
         app.action(re.compile(rf"^{blocks.SUGGEST_PREFIX}\d+$"))(ack=_acknowledge, lazy=[self.on_suggestion])
 
     # --- middleware ----------------------------------------------------------------------------
@@ -283,13 +284,8 @@ class SlackHandlers:
 
     def on_share(self, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         """The "post to channel" button of a private answer: post it for all, remove the private copy."""
-        turn = self._turn(action.get("value"))
+        turn = self._pressed_turn(action, respond)
         if turn is None:
-            respond(
-                response_type="ephemeral",
-                replace_original=False,
-                text="この回答は見つかりませんでした。 / That answer no longer exists.",
-            )
             return
         reply = {**turn["reply"], "turn_id": turn["id"]}
         user = (body.get("user") or {}).get("id")
@@ -300,6 +296,27 @@ class SlackHandlers:
             blocks=blocks.answer_blocks(reply, question=turn["question"], asked_by=user),
         )
         respond(delete_original=True)
+
+    def on_details(
+        self, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+    ) -> None:
+        """「詳しく / More」: the answer's details, posted in its thread (privately for a private answer)."""
+        turn = self._pressed_turn(action, respond)
+        if turn is None:
+            return
+        reply = {**turn["reply"], "turn_id": turn["id"]}
+        payload = {"text": blocks.fallback_text(reply), "blocks": blocks.details_blocks(reply)}
+        if (body.get("container") or {}).get("is_ephemeral"):
+            respond(response_type="ephemeral", replace_original=False, **payload)
+            return
+        channel = (body.get("channel") or {}).get("id") or ""
+        message = body.get("message") or {}
+        thread_ts = message.get("thread_ts") or message.get("ts")
+        try:
+            client.chat_postMessage(channel=channel, thread_ts=thread_ts, unfurl_links=False, **payload)
+        except SlackApiError as exc:
+            log.info("chat.postMessage failed (%s); details through response_url", exc.response.get("error"))
+            respond(response_type="ephemeral", replace_original=False, **payload)
 
     def on_suggestion(
         self, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
@@ -338,6 +355,17 @@ class SlackHandlers:
             respond(response_type="in_channel", replace_original=False, **payload)
 
     # --- helpers -------------------------------------------------------------------------------
+    def _pressed_turn(self, action: dict[str, Any], respond: Respond) -> dict[str, Any] | None:
+        """The stored turn a button names, or None after telling the presser it is gone."""
+        turn = self._turn(action.get("value"))
+        if turn is None:
+            respond(
+                response_type="ephemeral",
+                replace_original=False,
+                text="この回答は見つかりませんでした。 / That answer no longer exists.",
+            )
+        return turn
+
     def _respond(self, question: str, session_id: str, user: str | None) -> dict[str, Any] | None:
         """The navigator's answer, or None (logged) when it cannot answer (no index, a crash)."""
         try:

@@ -47,6 +47,8 @@
       document: "文書",
       recordId: "ID",
       contacts: "問い合わせ先",
+      more: "詳しく",
+      less: "閉じる",
       call: "電話",
       website: "ウェブサイト",
       hours: "受付",
@@ -92,6 +94,8 @@
       document: "Document",
       recordId: "ID",
       contacts: "Whom to contact",
+      more: "More",
+      less: "Less",
       call: "Call",
       website: "Website",
       hours: "Hours",
@@ -407,8 +411,9 @@
         h("p", { class: "who visually-hidden" }, s.bot),
       ]);
       message.appendChild(this.answerText(String(reply.answer || ""), citations, id, s));
-      if (citations.length) message.appendChild(this.citationList(citations, id, s));
       if (Array.isArray(reply.contacts) && reply.contacts.length) message.appendChild(this.contactCards(reply.contacts, lang, s));
+      const details = Array.isArray(reply.details) ? reply.details : [];
+      if (details.length || citations.length) message.appendChild(this.detailsPanel(details, citations, id, s));
       if (Array.isArray(reply.suggestions) && reply.suggestions.length) message.appendChild(this.suggestionList(reply.suggestions, lang));
       if (reply.status !== "clarify" && reply.turn_id) message.appendChild(this.feedbackBar(reply.turn_id, reply.session_id, s));
       this.log.appendChild(message);
@@ -424,19 +429,60 @@
       while ((match = pattern.exec(answer)) !== null) {
         const n = Number(match[1]);
         if (!known.has(n)) continue;
-        box.appendChild(document.createTextNode(answer.slice(last, match.index)));
+        this.appendWithPhones(box, answer.slice(last, match.index));
         const ref = h("button", { type: "button", class: "ref", "aria-label": s.sourceOf(n), "aria-controls": id + "-c" + n }, "[" + n + "]");
         ref.addEventListener("click", () => this.openCitation(id + "-c" + n));
         box.appendChild(ref);
         last = match.index + match[0].length;
       }
-      box.appendChild(document.createTextNode(answer.slice(last)));
+      this.appendWithPhones(box, answer.slice(last));
       return box;
+    }
+
+    /** Text with the phone numbers in it as tel: links. */
+    appendWithPhones(box, text) {
+      const phone = /0\d{1,4}-\d{1,4}-\d{3,4}/g;
+      let last = 0;
+      let match;
+      while ((match = phone.exec(text)) !== null) {
+        box.appendChild(document.createTextNode(text.slice(last, match.index)));
+        box.appendChild(h("a", { href: telHref(match[0]), class: "tel" }, match[0]));
+        last = match.index + match[0].length;
+      }
+      box.appendChild(document.createTextNode(text.slice(last)));
+    }
+
+    /** 「詳しく」 / "More": a button (aria-expanded) that shows the reply's details (the other records,
+     * notes, eligibility, desks; phones as tel: links) and the sources. */
+    detailsPanel(details, citations, id, s) {
+      const panelId = id + "-details";
+      const panel = h("div", { id: panelId, class: "details", hidden: true });
+      for (const item of details) {
+        const text = this.answerText(String(item.text || ""), citations, id, s);
+        text.className = "detail part-" + String(item.part || "");
+        panel.appendChild(text);
+      }
+      if (citations.length) panel.appendChild(this.citationList(citations, id, s));
+      const toggle = h("button", { type: "button", class: "more", "aria-expanded": "false", "aria-controls": panelId }, s.more);
+      toggle.addEventListener("click", () => this.showDetails(toggle, panel, panel.hidden));
+      return h("div", { class: "more-box" }, [toggle, panel]);
+    }
+
+    showDetails(toggle, panel, open) {
+      panel.hidden = !open;
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      const s = STRINGS[toggle.closest("[lang]").getAttribute("lang") === "en" ? "en" : "ja"];
+      toggle.textContent = open ? s.less : s.more;
     }
 
     openCitation(elementId) {
       const details = this.root.getElementById(elementId);
       if (!details) return;
+      const panel = details.closest(".details");
+      if (panel && panel.hidden) {
+        const toggle = panel.parentNode.querySelector("button.more");
+        if (toggle) this.showDetails(toggle, panel, true);
+      }
       details.open = true;
       details.querySelector("summary").focus();
     }

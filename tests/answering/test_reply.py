@@ -21,6 +21,7 @@ TOP = {
     "suggestions",
     "index_version",
     "turn_id",
+    "details",  # added by issue 21: what the reply shows behind 「詳しく」
 }
 CITATION = {"n", "id", "kind", "measure", "title", "source", "location", "score", "text"}
 DOCUMENT_CITATION = CITATION | {"document", "url", "quote"}
@@ -32,8 +33,10 @@ def test_the_openapi_schema_shows_the_whole_reply_and_not_its_sections():
     assert TOP | {"verdict", "eligibility"} <= set(schema["properties"])
     assert "sections" not in schema["properties"]
     verdict = schema["$defs"]["Verdict"]["properties"]
-    assert set(verdict) == {"kind", "text"}
+    assert set(verdict) == {"kind", "reason", "text"}
     assert set(verdict["kind"]["enum"]) == {"yes", "partial", "none"}
+    assert set(verdict["reason"]["enum"]) == {"eligible", "not_eligible", "ended", "studying", "not_found"}
+    assert set(schema["$defs"]["Detail"]["properties"]) == {"part", "text"}
 
 
 @pytest.fixture
@@ -80,3 +83,24 @@ def test_follow_ups_change_the_reply_through_its_sections():
     with pytest.raises(ValueError):
         reply.updated(answer="edited text")
     assert "sections" not in reply.as_json()
+
+
+def test_the_main_text_and_the_details_are_the_sections_by_place():
+    reply = Reply.composed(
+        [
+            Section(part="verdict", text="はい。"),
+            Section(part="fact", text="「上限50万円」[1]"),
+            Section(part="record", text="[1] A", main=False),
+            Section(part="note", text="※ 終了", main=False),
+        ],
+        status="answered",
+        language="ja",
+    )
+    assert reply.answer == "はい。\n「上限50万円」[1]"
+    assert [(d.part, d.text) for d in reply.details] == [("record", "[1] A"), ("note", "※ 終了")]
+    assert reply.as_json()["details"] == [
+        {"part": "record", "text": "[1] A"},
+        {"part": "note", "text": "※ 終了"},
+    ]
+    with pytest.raises(ValueError):
+        reply.updated(details=[])
