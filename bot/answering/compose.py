@@ -13,6 +13,7 @@ import re
 from datetime import date
 from typing import Any
 
+from bot.answering.asks import DATES
 from bot.answering.contacts import contact_card, contacts_for, fallback_contacts
 from bot.answering.eligibility import Assessment
 from bot.answering.index import Hit, LoadedIndex, SearchResult
@@ -251,6 +252,13 @@ def answered(
         lines.append(Section(part="fact", text=fact))
     if ended is None and (upcoming := period_note(records[fact_n - 1], index, language, today)):
         lines.append(Section(part="note", text=upcoming))  # a call not yet open says when it opens
+    elif (
+        ended is None
+        and question is not None
+        and DATES in question.asks  # "いつまで？": the call's period as its labels give it (公募期間, 締切)
+        and (said := _period_line(records[fact_n - 1], index, language))
+    ):
+        lines.append(Section(part="note", text=said))
     if wants_fact and not any(r.kind in _DOCUMENT_KINDS for r in records):
         # What is not known stays unknown: no amount, date or paper is made up from the plan's line
         lines.append(
@@ -442,9 +450,9 @@ def _deciding_fact(
     if question is not None and question.asks_terms and record.kind not in _DOCUMENT_KINDS:
         for n, other in enumerate(records[1:2], 2):
             if other.kind == "passage" and states_asked_terms(question, [quotes.get(other.id, "")]):
-                return n, f"「{deciding_clause(quotes.get(other.id, ''), question, other.units)}」[{n}]"
+                return n, _quoted(other, quotes, question, n)
     if record.kind == "passage":
-        return 1, f"「{deciding_clause(quotes.get(record.id, ''), question, record.units)}」[1]"
+        return 1, _quoted(record, quotes, question, 1)
     if record.kind in ("program", "measure"):
         overlay = knowledge.overlay(record.id)
         if language == "en":
@@ -453,6 +461,19 @@ def _deciding_fact(
             words = overlay.get("plain") or record.text
         return 1, f"{words} [1]"  # staff's one sentence, whole
     return 1, f"{describe(record, knowledge, language)} [1]"
+
+
+HEADING_LIMIT = 40  # characters of a passage's heading said before its clause (a FAQ's question is longer)
+
+
+def _quoted(record: Record, quotes: dict[str, str], question: Question | None, n: int) -> str:
+    """A passage's deciding clause, under its own heading when that is short (【15 収益納付】「…」):
+    the heading names the rule the clause belongs to."""
+    clause = deciding_clause(quotes.get(record.id, ""), question, record.units)
+    heading = record.title.strip()
+    if heading and heading != record.document and len(heading) <= HEADING_LIMIT and heading not in clause:
+        return f"【{heading}】「{clause}」[{n}]"
+    return f"「{clause}」[{n}]"
 
 
 FACT_LIMIT = 120  # characters of a deciding fact in the main text: a clause, not a paragraph
@@ -514,6 +535,24 @@ def _first_contact_first(
 def first_units(record: Record, limit: int = 3) -> str:
     """A passage's opening units, for an answer that has no question to pick sentences by."""
     return " ".join(record.units[:limit]) or record.text
+
+
+def _period_line(record: Record, index: LoadedIndex, language: str) -> str:
+    """A document's application period, read from its labels at ingest ("" when none is known)."""
+    if record.kind not in _DOCUMENT_KINDS:
+        return ""
+    document = index.records.get(record.document_id)
+    period = (document.info.get("period") if document else None) or {}
+    start, end = period.get("start", ""), period.get("end", "")
+    if not end:
+        return ""
+    if language == "ja":
+        return (
+            f"※ 受付期間は{_ja_date(start)}から{_ja_date(end)}までです。"
+            if start
+            else f"※ 締切は{_ja_date(end)}です。"
+        )
+    return f"Note: applications from {start} to {end}." if start else f"Note: the deadline is {end}."
 
 
 def period_note(record: Record, index: LoadedIndex, language: str, today: date | None) -> str:
