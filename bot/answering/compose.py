@@ -22,17 +22,13 @@ from bot.answering.quotes import states_asked_terms
 from bot.answering.reply import Citation, Contact, Eligibility, Reply, Section, Verdict
 from bot.answering.scope import OutOfScope
 from bot.answering.scope_desks import declined_text
+from bot.answering.tuning import TUNING
 from bot.answering.verdict import decide, next_step, studying
 from ingest.dates import find_dates, period_status
 from ingest.dates import today as japan_today
 from ingest.knowledge import Knowledge
 from ingest.records import Record
 from ingest.textnorm import normalize
-
-RELATIVE_CUTOFF = 0.7
-DOCUMENT_MARGIN = 0.05
-CLOSE_DOCUMENT = 0.9  # a document's passage this near the first record's fused score is named too
-DOCUMENT_CUTOFF = 0.5  # a document's passage named beside a plan program scores at least this share
 
 UNITS_EN = {"件": "cases", "人": "people", "法人": "corporations", "社": "companies"}
 FISCAL_EN = {"令和6年度": "FY2024 (Reiwa 6)", "令和11年度": "FY2029 (Reiwa 11)"}
@@ -92,12 +88,12 @@ def pick_hits(
                 for h in result.hits[:10]
                 if h.record.kind == "passage"
                 and (detail is None or h.record.document_id != detail.record.document_id)
-                and h.score >= DOCUMENT_CUTOFF
+                and h.score >= TUNING.document_cutoff
                 and (
-                    h.dense >= top.dense + DOCUMENT_MARGIN
-                    or h.keyword >= (1 + DOCUMENT_MARGIN) * top.keyword
+                    h.dense >= top.dense + TUNING.document_margin
+                    or h.keyword >= (1 + TUNING.document_margin) * top.keyword
                     or h.title > 0  # the owner named the document
-                    or h.score >= CLOSE_DOCUMENT  # as near as the plan's line by the fused score
+                    or h.score >= TUNING.close_document  # as near as the plan's line by the fused score
                 )
             ),
             None,
@@ -109,7 +105,9 @@ def pick_hits(
             break
         if any(hit is p for p in picked) or _repeats_document(hit.record, [p.record for p in picked]):
             continue
-        if hit.score >= RELATIVE_CUTOFF and (_family(hit.record) == _family(top.record) or hit.alias > 0):
+        if hit.score >= TUNING.relative_cutoff and (
+            _family(hit.record) == _family(top.record) or hit.alias > 0
+        ):
             picked.append(hit)
     if related is not None and not _repeats_document(related.record, [p.record for p in picked]):
         picked.append(related)
@@ -132,7 +130,7 @@ def _most_specific(hits: list[Hit]) -> Hit:
     if top.record.kind != "document":
         return top
     passages = [h for h in hits[1:] if h.record.kind == "passage" and h.record.document_id == top.record.id]
-    return passages[0] if passages and passages[0].score >= RELATIVE_CUTOFF else top
+    return passages[0] if passages and passages[0].score >= TUNING.relative_cutoff else top
 
 
 def _repeats_document(record: Record, picked: list[Record]) -> bool:
@@ -352,16 +350,13 @@ def answered(
     )
 
 
-MAX_CONTACT_CARDS = 2  # the desks the main text names; the rest are among the details
-
-
 def _named(cards: list[dict[str, Any]], main: str, first: dict[str, Any] | None) -> list[dict[str, Any]]:
     """The contact cards of the desks the main text names (the first contact first), at most
-    ``MAX_CONTACT_CARDS``; the first card alone when the text names none."""
+    ``TUNING.max_contact_cards``; the first card alone when the text names none."""
     named = [c for c in cards if c["name"] in main or (c.get("name_en") and c["name_en"] in main)]
     if first is not None and not any(c["id"] == first["id"] for c in named):
         named = [c for c in cards if c["id"] == first["id"]] + named
-    return (named or cards[:1])[:MAX_CONTACT_CARDS]
+    return (named or cards[:1])[: TUNING.max_contact_cards]
 
 
 def _eligibility_note(
@@ -463,20 +458,21 @@ def _deciding_fact(
     return 1, f"{describe(record, knowledge, language)} [1]"
 
 
-HEADING_LIMIT = 40  # characters of a passage's heading said before its clause (a FAQ's question is longer)
-
-
 def _quoted(record: Record, quotes: dict[str, str], question: Question | None, n: int) -> str:
     """A passage's deciding clause, under its own heading when that is short (【15 収益納付】「…」):
     the heading names the rule the clause belongs to."""
     clause = deciding_clause(quotes.get(record.id, ""), question, record.units)
     heading = record.title.strip()
-    if heading and heading != record.document and len(heading) <= HEADING_LIMIT and heading not in clause:
+    if (
+        heading
+        and heading != record.document
+        and len(heading) <= TUNING.heading_limit
+        and heading not in clause
+    ):
         return f"【{heading}】「{clause}」[{n}]"
     return f"「{clause}」[{n}]"
 
 
-FACT_LIMIT = 120  # characters of a deciding fact in the main text: a clause, not a paragraph
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 _CLAUSE = re.compile(r"[^、。，,；;/]+(?:[、。，,；;]|\s/\s?)?")  # a clause, or a table row's cell
 
@@ -485,7 +481,7 @@ def deciding_clause(quote: str, question: Question | None, units: list[str] | No
     """The shortest verbatim piece of ``quote`` that carries what was asked: the first of its units
     (sentences, list items, table rows: ``units``, else its sentences) that holds a term of the asked
     kind (else the first), cut to the clauses or cells around that term when it is longer than
-    ``FACT_LIMIT``. Never shortened by anything but whole clauses: it stays a quotation."""
+    ``TUNING.fact_limit``. Never shortened by anything but whole clauses: it stays a quotation."""
     pieces = [u for u in units or [] if u and u in quote]
     if not pieces:
         pieces = [m.group(0).strip() for m in _SENTENCE.finditer(quote) if m.group(0).strip()]
@@ -501,14 +497,14 @@ def deciding_clause(quote: str, question: Question | None, units: list[str] | No
     words = [t for t in (question.tokens if question is not None else ()) if len(t) >= 2]
     holding_all = [p for p in pieces if holds(p)] or pieces[:1]
     holding = max(holding_all, key=lambda p: sum(1 for w in words if w in normalize(p)))
-    if len(holding) <= FACT_LIMIT:
+    if len(holding) <= TUNING.fact_limit:
         return holding
     clauses = [m.group(0) for m in _CLAUSE.finditer(holding) if m.group(0)]
     at = next((n for n, c in enumerate(clauses) if holds(c)), 0)
     start, end = at, at + 1
-    while end < len(clauses) and len("".join(clauses[start : end + 1])) <= FACT_LIMIT:
+    while end < len(clauses) and len("".join(clauses[start : end + 1])) <= TUNING.fact_limit:
         end += 1
-    while start > 0 and len("".join(clauses[start - 1 : end])) <= FACT_LIMIT:
+    while start > 0 and len("".join(clauses[start - 1 : end])) <= TUNING.fact_limit:
         start -= 1
     return "".join(clauses[start:end]).strip(" /、，,；;")
 
@@ -733,7 +729,7 @@ def no_match(knowledge: Knowledge, language: str, scope: OutOfScope | None = Non
     contacts = (
         [contact_card(c) for i in scope.desks if (c := knowledge.contact_by_id(i))] if scope else []
     ) or fallback_contacts(knowledge)
-    contacts = contacts[:MAX_CONTACT_CARDS]
+    contacts = contacts[: TUNING.max_contact_cards]
     if language == "ja":
         names = "、".join(f"{c['name']}（{c['phone']}）" if c["phone"] else c["name"] for c in contacts)
         text = (

@@ -20,6 +20,7 @@ from bot.answering.intents import correction, has_pronoun, is_restart, is_statem
 from bot.answering.question import Question
 from bot.answering.reply import Contact, Reply, Section
 from bot.answering.select import Navigator
+from bot.answering.tuning import TUNING
 from bot.store import ConversationStore, new_session_id
 from ingest.records import Record
 from ingest.textnorm import normalize
@@ -52,7 +53,6 @@ _JAPANESE = re.compile(r"^(?:日本語で|にほんごで|in japanese|japanese)"
 _OTHERS = re.compile(
     r"^(?:他には|ほかには|他に|ほかに|他の|ほかの|他は|ほかは|別の|anything else|what else|other (?:options|programs)|others|more options|something else)"
 )
-_MAX_FOLLOW_UP = 40  # characters: a longer message is a new question even if it starts like a follow-up
 
 
 @dataclass
@@ -112,7 +112,7 @@ class Conversation:
             return self._search_answer(Question.parse(need), index, facts, language)
         if len(referent) > 1 and points_back(text):
             return self._which_one(question, referent, index, facts, language, prev_context)
-        if previous and len(text) <= _MAX_FOLLOW_UP:
+        if previous and len(text) <= TUNING.max_follow_up:
             if _OTHERS.search(text) and prev_reply.get("status") in ("clarify", "no_match"):
                 return self._nothing_more(prev_reply, index, facts, language, prev_context)
             if cited and _only_facts(question, stated):
@@ -135,7 +135,7 @@ class Conversation:
         if referent and cited and is_statement(text) and stated:
             return self._recheck(cited, index, facts, language, prev_context)
         turn = self._search_answer(question, index, facts, language)
-        if referent and turn.reply.status == "no_match" and len(text) <= _MAX_FOLLOW_UP:
+        if referent and turn.reply.status == "no_match" and len(text) <= TUNING.max_follow_up:
             scope = turn.context.get("scope_declined")
             if not scope:
                 # names nothing the knowledge covers, and is no one's other matter: read it in the

@@ -14,6 +14,7 @@ import numpy as np
 
 from bot.answering.keyword import BM25
 from bot.answering.question import Question
+from bot.answering.tuning import TUNING
 from ingest.index_store import IndexStore
 from ingest.knowledge import Knowledge
 from ingest.records import Record
@@ -28,10 +29,7 @@ from ingest.textnorm import (
     tokenize,
 )
 
-MIN_TITLE = 2.5  # title evidence (summed rarity of shared character pairs) that names a document
-ACRONYM_WEIGHT = 2.5  # an acronym shared with one title alone (DX, BCP) names it
 _NAME_SUFFIX = re.compile(r"(?:補助金|助成金|給付金|支援金|奨励金|交付金|融資|制度)$")
-_MIN_NAME_CORE = 3  # 持続化, IT導入: a shorter core (「IT」) names nothing by itself
 
 
 class IndexNotReady(RuntimeError):
@@ -227,7 +225,7 @@ class LoadedIndex:
                 piece: (
                     math.log(1 + (len(titles) - len(rids) + 0.5) / (len(rids) + 0.5))
                     / unique
-                    * (ACRONYM_WEIGHT if piece.startswith("#") else 1.0),
+                    * (TUNING.acronym_weight if piece.startswith("#") else 1.0),
                     tuple(rids),
                 )
                 for piece, rids in having.items()
@@ -243,7 +241,7 @@ class LoadedIndex:
                 continue
             for name in record.info.get("names", ()):
                 core = _NAME_SUFFIX.sub("", name)
-                for form in {name, core} if len(core) >= _MIN_NAME_CORE else {name}:
+                for form in {name, core} if len(core) >= TUNING.min_name_core else {name}:
                     folded = fold_kana(form).replace(" ", "")
                     sound = reading(form) if is_japanese(form) else ""
                     table.append((folded, sound if len(sound) >= 4 else "", rid))
@@ -274,7 +272,7 @@ class LoadedIndex:
                 weight, rids = table.get(piece, (0.0, ()))
                 for rid in rids:
                     scores[rid] = scores.get(rid, 0.0) + weight
-        return {rid: score for rid, score in scores.items() if score >= MIN_TITLE}
+        return {rid: score for rid, score in scores.items() if score >= TUNING.min_title}
 
     def _alias_table(self) -> list[_Alias]:
         table = []

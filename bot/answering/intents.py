@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from bot.answering.tuning import TUNING
+
 # demonstratives and pronouns that stand for something said before
 _POINTING = re.compile(
     r"(?:^|[^\u4e00-\u9fff])(?:それ|その|そこ|そちら|そっち|あれ|あの|これ|この制度|この支援|こちら|同じ制度)"
@@ -44,22 +46,21 @@ _CORRECTIONS = (
 _RESTART = re.compile(
     r"^(?:最初から|はじめから|初めから|やり直|リセット)|\b(?:start over|start again|restart|reset)\b"
 )
-_MAX_POINTING = 40  # characters: a longer message is a new question even if it opens with それ
-_MAX_BARE_ASK = 16  # characters: a bare ask (場所は？) is short; longer, it names its own topic
-_MAX_BARE_ASK_WORDS = 7  # the same for English, counted in words ("Who do I talk to first?")
 
 
 def points_back(text: str) -> bool:
     """Whether a normalised message is about what the conversation was about."""
-    if len(text) > _MAX_POINTING:
+    if len(text) > TUNING.max_pointing:
         return False
-    short = len(text.split()) <= _MAX_BARE_ASK_WORDS if text.isascii() else len(text) <= _MAX_BARE_ASK
+    short = (
+        len(text.split()) <= TUNING.max_bare_ask_words if text.isascii() else len(text) <= TUNING.max_bare_ask
+    )
     return bool(_POINTING.search(text)) or (short and bool(_ASK.search(text)))
 
 
 def has_pronoun(text: str) -> bool:
     """Whether a normalised message uses a demonstrative or pronoun (それ, その, that, it…)."""
-    return len(text) <= _MAX_POINTING and bool(_POINTING.search(text))
+    return len(text) <= TUNING.max_pointing and bool(_POINTING.search(text))
 
 
 def correction(text: str) -> str | None:

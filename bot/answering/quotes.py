@@ -20,22 +20,10 @@ import numpy as np
 from bot.answering.asks import CONTACT, DATES, ELIGIBILITY, PAPERS
 from bot.answering.index import Hit, LoadedIndex, SearchResult
 from bot.answering.question import Question
+from bot.answering.tuning import TUNING
 from ingest.dates import find_dates, years
 from ingest.records import Record
 from ingest.textnorm import normalize
-
-MAX_QUOTE_UNITS = 3
-# A 公募要領 has two hundred passages; the quote reads the nearest 24 (by the passage's similarity).
-# Measured on the sets' tuned parts: the unit the ranker picks is the same from 24 as from all of them
-# (8 lost 2 questions of 145), and a question's quote costs a tenth.
-QUOTE_CANDIDATES = 24
-MAX_QUOTE_CHARS = 240
-_NEAR = 0.75  # a third unit is quoted when it scores at least this share of the best
-_SECOND = 0.6  # the runner-up is quoted unless it is far behind: facts sit in pairs
-_PASSAGE_WEIGHT = (
-    0.5  # how much the passage's own similarity (heading and context) counts beside its best unit
-)
-
 
 _ENGLISH_HEADING = re.compile(r"english|in english|英語", re.IGNORECASE)
 _EVEN_IF = re.compile(
@@ -44,12 +32,6 @@ _EVEN_IF = re.compile(
 _EXCLUSION = re.compile(
     r"対象外|対象と(?:なりません|しない|ならない)|除く|除き|含みません|含まない|できません|認めません|限ります"
 )
-MAX_LIST_CHARS = 320  # "何が必要？" is answered by the whole list of papers
-UNDER_HEADING = 0.8  # a unit is at least this near the question as its heading is
-_HEADING_WEIGHT = 0.5  # a FAQ's question or a section's heading against the owner's question
-_RICH = 0.1  # per unit (up to 3) holding the kind of fact asked: a table of limits, a list of papers
-_FILED = 0.2  # the passage's heading is where documents file the kind of fact asked
-_FACT_WEIGHT = 0.35  # a unit holding the kind of fact asked (0.5 and 0.7 measured worse on both sets)
 _PHONE_NUMBER = re.compile(r"(?<![\d-])0\d{1,4}[-‐－(（]\s*\d{1,4}")
 
 
@@ -71,7 +53,7 @@ def best_passage(hit: Hit, result: SearchResult, index: LoadedIndex, question: Q
 
 
 def candidate_passages(hit: Hit, result: SearchResult, index: LoadedIndex, question: Question) -> list[Hit]:
-    """The passages of ``hit``'s document a quote may come from: its nearest ``QUOTE_CANDIDATES``
+    """The passages of ``hit``'s document a quote may come from: its nearest ``TUNING.quote_candidates``
     (an English question reads a document's English section, where it has one)."""
     found = {h.record.id: h for h in result.hits}
     candidates = [
@@ -88,7 +70,7 @@ def candidate_passages(hit: Hit, result: SearchResult, index: LoadedIndex, quest
     if not question.japanese:
         in_english = [h for h in candidates if any(_ENGLISH_HEADING.match(p) for p in h.record.path)]
         candidates = in_english or candidates
-    return heapq.nlargest(QUOTE_CANDIDATES, candidates, key=lambda h: h.dense)
+    return heapq.nlargest(TUNING.quote_candidates, candidates, key=lambda h: h.dense)
 
 
 FEATURES = (
@@ -133,10 +115,10 @@ def unit_features(
         filed = any(a.heading.search(index.normal_text(" ".join(record.path))) for a in asks)
         passage = (
             max(hand)
-            + _PASSAGE_WEIGHT * h.dense
-            + _HEADING_WEIGHT * heading
-            + _RICH * min(holding, 3)
-            + _FILED * filed
+            + TUNING.passage_weight * h.dense
+            + TUNING.heading_weight * heading
+            + TUNING.rich * min(holding, 3)
+            + TUNING.filed * filed
         )
         kinds = record.info.get("unit_kinds") or ["sentence"] * len(units)
         rows = []
@@ -203,7 +185,9 @@ def quote(
         features = unit_features([hit], result, index, question)[0]
     if PAPERS in question.asks and _is_list(record):
         return _clip(
-            _with_document_facts(_joined(units, range(len(units)), MAX_LIST_CHARS), record, index, question)
+            _with_document_facts(
+                _joined(units, range(len(units)), TUNING.max_list_chars), record, index, question
+            )
         )
     # the likeliest unit leads; the units quoted beside it are those the hand score finds nearly as
     # good (the learned likelihood is too steep to say "nearly": it was trained to rank, one unit first)
@@ -212,14 +196,14 @@ def quote(
     best = max(hand)
     chosen = [first]
     rest = sorted((i for i in range(len(units)) if i != first), key=lambda i: -hand[i])
-    for rank, i in enumerate(rest[: MAX_QUOTE_UNITS - 1], 1):
-        if best > 0 and hand[i] >= (_SECOND if rank == 1 else _NEAR) * best:
+    for rank, i in enumerate(rest[: TUNING.max_quote_units - 1], 1):
+        if best > 0 and hand[i] >= (TUNING.second if rank == 1 else TUNING.near) * best:
             chosen.append(i)
     leads = list_leads(record)
     # by priority (each unit followed by the sentence that introduces its list); what fits is quoted
     # in the document's order: a long best unit does not keep a short runner-up from being quoted
     priority = list(dict.fromkeys(j for i in chosen for j in (i, leads[i]) if j >= 0))
-    text = _joined(units, _fitting(units, priority, MAX_QUOTE_CHARS), MAX_QUOTE_CHARS)
+    text = _joined(units, _fitting(units, priority, TUNING.max_quote_chars), TUNING.max_quote_chars)
     return _clip(_with_document_facts(text, record, index, question))
 
 
@@ -292,7 +276,7 @@ def _scores(hit: Hit, result: SearchResult, index: LoadedIndex, question: Questi
     if result.similarities is not None and heading is not None:
         # a unit is read under its heading: a FAQ's "対象になります。" answers what its question asks
         under = float(result.similarities[heading])
-        dense = [max(d, UNDER_HEADING * under) for d in dense]
+        dense = [max(d, TUNING.under_heading * under) for d in dense]
     asks = question.asks
     query = set(result.query_tokens)
     idf = index.bm25.idf
@@ -321,9 +305,9 @@ def _scores(hit: Hit, result: SearchResult, index: LoadedIndex, question: Questi
             fact += 1.0  # "from July 2026", "2021年の支援金": the figures of the year asked about
         if even_if and _EXCLUSION.search(read) and query & (index.unit_tokens(unit) - context):
             fact += 1.0  # "中古でも対象？": the exclusion that names what the owner asks about decides
-        scores.append(dense[n] + 0.6 * keyword + _FACT_WEIGHT * fact)
+        scores.append(dense[n] + 0.6 * keyword + TUNING.fact_weight * fact)
     return scores
 
 
 def _clip(text: str) -> str:
-    return text if len(text) <= MAX_LIST_CHARS + 40 else text[: MAX_LIST_CHARS + 40] + "…"
+    return text if len(text) <= TUNING.max_list_chars + 40 else text[: TUNING.max_list_chars + 40] + "…"

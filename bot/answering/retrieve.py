@@ -32,6 +32,7 @@ from bot.answering.index import (
     SearchResult,
 )
 from bot.answering.question import Question
+from bot.answering.tuning import TUNING
 from ingest.embeddings import EmbedderMismatch, embedder_name, make_embedder
 from ingest.index_store import IndexStore
 from ingest.settings import Settings
@@ -42,20 +43,12 @@ from ingest.textnorm import (
 
 log = logging.getLogger(__name__)
 
-RRF_K = 60
-WEIGHTS = {"dense": 1.0, "keyword": 1.0, "alias": 1.5, "title": 1.0}
-DOCUMENT_CONTEXT_WEIGHT = 0.7
-_NAMED_PASSAGES = 4  # a named document's nearest passages that join the ranking
-SYNONYM_WEIGHT = 0.7  # a synonym's keyword evidence beside the question's own words
 _MEASURE_WORDS = re.compile(r"施策|measure|基本方針")
 # Staff asking about figures: indicators then outrank the programs they measure.
 _INDICATOR_CUES = re.compile(
     r"指標|目標|実績|件数|何件|何人|何社|何法人|会員数|貸付件数|認定数|kpi|target|how many|figure|indicator|number of",
     re.IGNORECASE,
 )
-INDICATOR_BOOST = 1.6
-DOCUMENT_ALIAS_SHARE = 0.8
-_FUSED_PER_SIGNAL = 100  # ranks beyond this add less than 1/160 to a fused score
 
 
 class Retriever:
@@ -157,7 +150,7 @@ class Retriever:
             index,
             # synonyms rank, weaker than the owner's own words; whether anything fits is decided on
             # the owner's words (許可 must not find 承認 and make a permit question look covered)
-            own_words + SYNONYM_WEIGHT * index.bm25.score_array(synonymous) * index.unaliased
+            own_words + TUNING.synonym_weight * index.bm25.score_array(synonymous) * index.unaliased
             if synonymous
             else own_words,
         )
@@ -167,13 +160,13 @@ class Retriever:
         fused: dict[str, float] = {}
         allowed_rows = index.kind_mask(frozenset(allowed))
         channels = (
-            ("dense", dense.top(allowed_rows, _FUSED_PER_SIGNAL, positive=False)),
-            ("keyword", keyword.top(allowed_rows, _FUSED_PER_SIGNAL, positive=True)),
+            ("dense", dense.top(allowed_rows, TUNING.fused_per_signal, positive=False)),
+            ("keyword", keyword.top(allowed_rows, TUNING.fused_per_signal, positive=True)),
             (
                 "alias",
                 # ties (a program's documents share its alias score) are broken by similarity
                 heapq.nlargest(
-                    _FUSED_PER_SIGNAL,
+                    TUNING.fused_per_signal,
                     [rid for rid in alias if index.records[rid].kind in allowed],
                     key=lambda rid: (alias[rid], dense.get(rid, 0.0)),
                 ),
@@ -184,18 +177,20 @@ class Retriever:
         for name, ranked in channels:
             positions, document_ranks = _group_ranks(index, ranked)
             for rid, rank in positions:
-                fused[rid] = fused.get(rid, 0.0) + WEIGHTS[name] / (RRF_K + rank + 1)
+                fused[rid] = fused.get(rid, 0.0) + TUNING.weights[name] / (TUNING.rrf_k + rank + 1)
             for document, rank in document_ranks.items():
                 if document in index.sheets:
                     continue
-                documents[document] = documents.get(document, 0.0) + WEIGHTS[name] / (RRF_K + rank + 1)
+                documents[document] = documents.get(document, 0.0) + TUNING.weights[name] / (
+                    TUNING.rrf_k + rank + 1
+                )
         _read_in_document(index, fused)
         _found_as_a_whole(index, fused, documents)
         _keep_named_programs(index, fused, index.named_documents(question), dense)
         if _INDICATOR_CUES.search(question.normal):
             for rid in fused:
                 if index.records[rid].kind == "indicator":
-                    fused[rid] *= INDICATOR_BOOST
+                    fused[rid] *= TUNING.indicator_boost
         best = max(fused.values(), default=1.0)
         hits = [
             Hit(
@@ -283,7 +278,7 @@ def _with_documents(index: LoadedIndex, alias: dict[str, float], min_chars: int)
             continue  # a two-character word is evidence for a program, too weak to carry its documents
         for document in index.documents_of.get(program, []):
             for rid in index.document_records.get(document, []):
-                shared[rid] = max(shared.get(rid, 0.0), score * DOCUMENT_ALIAS_SHARE)
+                shared[rid] = max(shared.get(rid, 0.0), score * TUNING.document_alias_share)
     return shared
 
 
@@ -323,7 +318,9 @@ def _read_in_document(index: LoadedIndex, fused: dict[str, float]) -> None:
     places = sorted((fused[rid] for rid in passages), reverse=True)
     in_context = sorted(
         passages,
-        key=lambda rid: fused[rid] + DOCUMENT_CONTEXT_WEIGHT * fused.get(index.records[rid].document_id, 0.0),
+        key=lambda rid: (
+            fused[rid] + TUNING.document_context_weight * fused.get(index.records[rid].document_id, 0.0)
+        ),
         reverse=True,
     )
     for rid, place in zip(in_context, places, strict=True):
@@ -372,7 +369,7 @@ def _keep_named_programs(
     top = max(fused.values(), default=1.0)
     for document in named:
         passages = [r for r in index.document_records.get(document, []) if index.records[r].kind == "passage"]
-        nearest = heapq.nlargest(_NAMED_PASSAGES, passages, key=lambda r: dense.get(r, 0.0))
+        nearest = heapq.nlargest(TUNING.named_passages, passages, key=lambda r: dense.get(r, 0.0))
         for rank, rid in enumerate(nearest):
             fused[rid] = max(fused.get(rid, 0.0), top * (1.0 + dense.get(rid, 0.0)) / (2.0 + rank))
 
