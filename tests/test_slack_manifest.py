@@ -57,7 +57,13 @@ def event_for(name: str) -> dict:
 
 
 def action_ids() -> list[str]:
-    return [blocks.FEEDBACK_UP, blocks.FEEDBACK_DOWN, blocks.SHARE, blocks.SUGGEST_PREFIX + "0"]
+    return [
+        blocks.FEEDBACK_UP,
+        blocks.FEEDBACK_DOWN,
+        blocks.SHARE,
+        blocks.DETAILS,
+        blocks.SUGGEST_PREFIX + "0",
+    ]
 
 
 def test_the_manifest_parses_and_lists_exactly_what_the_code_subscribes_to():

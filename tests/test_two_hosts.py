@@ -148,7 +148,7 @@ def test_the_same_slack_event_delivered_to_both_hosts_is_answered_once(hosts):
     with ThreadPoolExecutor(max_workers=4) as pool:
         codes = list(pool.map(deliver, [hosts.a, hosts.b, hosts.a, hosts.b], [0, 0, 1, 1]))
     assert codes == [200] * 4
-    hosts.standin.wait_for(posted_to("C2HOSTS", containing="I-4-3"))
+    hosts.standin.wait_for(posted_to("C2HOSTS", containing="マル経融資"))
     time.sleep(3)  # time for a second answer, were one on its way
     answers = [c for c in hosts.standin.api_calls("chat.postMessage") if c.body.get("channel") == "C2HOSTS"]
     assert len(answers) == 1

@@ -229,11 +229,16 @@ def answered(
     assessed = {a.record_id: a for a in assessments or []}
     fact_n, fact = _deciding_fact(records, knowledge, language, quotes, question)
     # the verdict judges what the deciding fact is about: a program, or the ended call its fact
-    # quotes (「今から申し込める？」 of a 2020 fund is answered by that fund having closed)
+    # quotes (「今から申し込める？」 of a 2020 fund is answered by that fund having closed); asked
+    # when, the first named call whose period its labels give (the FAQ beside a 公募要領 has none)
+    asks_when = question is not None and DATES in question.asks
+    about = records[fact_n - 1]
+    if asks_when:
+        about = next((r for r in records if _period_line(r, index, language)), about)
     judged = records
     ended = _ended_on(records[0], index, today)
-    if ended is None and fact_n > 1 and (of_fact := _ended_on(records[fact_n - 1], index, today)) is not None:
-        ended, judged = of_fact, [records[fact_n - 1], *(r for r in records if r is not records[fact_n - 1])]
+    if ended is None and about is not records[0] and (of_fact := _ended_on(about, index, today)) is not None:
+        ended, judged = of_fact, [about, *(r for r in records if r is not about)]
     first = judged[0]
     alternative = _alternative(judged, assessed.get(first.id), ended, index, today)
     verdict = decide(
@@ -248,15 +253,10 @@ def answered(
     lines = [Section(part="verdict", text=verdict["text"])]
     if verdict["reason"] != "not_eligible":  # else the verdict says the deciding condition itself
         lines.append(Section(part="fact", text=fact))
-    if ended is None and (upcoming := period_note(records[fact_n - 1], index, language, today)):
+    if ended is None and (upcoming := period_note(about, index, language, today)):
         lines.append(Section(part="note", text=upcoming))  # a call not yet open says when it opens
-    elif (
-        ended is None
-        and question is not None
-        and DATES in question.asks  # "いつまで？": the call's period as its labels give it (公募期間, 締切)
-        and (said := _period_line(records[fact_n - 1], index, language))
-    ):
-        lines.append(Section(part="note", text=said))
+    elif ended is None and asks_when and (said := _period_line(about, index, language)):
+        lines.append(Section(part="note", text=said))  # "いつまで？": the period as its labels give it
     if wants_fact and not any(r.kind in _DOCUMENT_KINDS for r in records):
         # What is not known stays unknown: no amount, date or paper is made up from the plan's line
         lines.append(
