@@ -175,6 +175,14 @@ def today(fixed: date | None = None) -> date:
     return fixed or datetime.now(JST).date()
 
 
+def ja_date(iso: str) -> str:
+    """An ISO date as Japanese words (2025年6月13日); "" for "" (an unknown date)."""
+    if not iso:
+        return ""
+    day = date.fromisoformat(iso)
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def period_status(period: dict[str, str] | None, on: date) -> str:
     """`ended`, `upcoming` (not yet open), `open`, or "" when no period is known."""
     if not period:

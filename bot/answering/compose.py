@@ -24,7 +24,7 @@ from bot.answering.scope import OutOfScope
 from bot.answering.scope_desks import declined_text
 from bot.answering.tuning import TUNING
 from bot.answering.verdict import decide, next_step, studying
-from ingest.dates import find_dates, period_status
+from ingest.dates import find_dates, ja_date, period_status
 from ingest.dates import today as japan_today
 from ingest.knowledge import Knowledge
 from ingest.records import Record
@@ -380,11 +380,7 @@ def _eligibility_note(
 def _title_of(record: Record, knowledge: Knowledge, language: str) -> str:
     if record.kind in _DOCUMENT_KINDS:
         return record.document
-    return (
-        str(knowledge.overlay(record.id).get("title_en") or record.title)
-        if language == "en"
-        else record.title
-    )
+    return knowledge_title(knowledge, record) if language == "en" else record.title
 
 
 def _ended_on(record: Record, index: LoadedIndex, today: date | None) -> str | None:
@@ -487,10 +483,9 @@ def deciding_clause(quote: str, question: Question | None, units: list[str] | No
         pieces = [m.group(0).strip() for m in _SENTENCE.finditer(quote) if m.group(0).strip()]
     if not pieces:
         return quote
-    asks = [ask for ask in question.asks if ask.terms] if question is not None else []
 
     def holds(text: str) -> bool:
-        return any(ask.fact.search(normalize(text)) for ask in asks)
+        return question is not None and states_asked_terms(question, [text])
 
     # among the pieces holding the asked kind of term, the one sharing most of the question's words
     # (県外 picks the 県外 row of an amounts table); the first on a tie
@@ -544,9 +539,9 @@ def _period_line(record: Record, index: LoadedIndex, language: str) -> str:
         return ""
     if language == "ja":
         return (
-            f"※ 受付期間は{_ja_date(start)}から{_ja_date(end)}までです。"
+            f"※ 受付期間は{ja_date(start)}から{ja_date(end)}までです。"
             if start
-            else f"※ 締切は{_ja_date(end)}です。"
+            else f"※ 締切は{ja_date(end)}です。"
         )
     return f"Note: applications from {start} to {end}." if start else f"Note: the deadline is {end}."
 
@@ -558,7 +553,7 @@ def period_note(record: Record, index: LoadedIndex, language: str, today: date |
     if (end := _ended_on(record, index, today)) is not None:
         if ja:
             return (
-                f"※ この募集は{_ja_date(end)}で受付を終了しています。"
+                f"※ この募集は{ja_date(end)}で受付を終了しています。"
                 if end
                 else "※ この制度は終了しています。"
             )
@@ -572,7 +567,7 @@ def period_note(record: Record, index: LoadedIndex, language: str, today: date |
         return ""
     start = period.get("start", "")
     return (
-        f"※ 受付は{_ja_date(start)}からです（まだ受付前です）。"
+        f"※ 受付は{ja_date(start)}からです（まだ受付前です）。"
         if ja
         else f"Note: applications open on {start}; not yet open."
     )
@@ -685,13 +680,6 @@ def _older_than_a_year(as_of: str, on: date) -> bool:
 
 def knowledge_title(knowledge: Knowledge, record: Record) -> str:
     return str(knowledge.overlay(record.id).get("title_en") or record.title)
-
-
-def _ja_date(iso: str) -> str:
-    if not iso:
-        return ""
-    day = date.fromisoformat(iso)
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _intro(records: list[Record], language: str) -> str:

@@ -10,12 +10,12 @@ the program (catalog `first_contact`: who takes this kind of request), or a docu
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 
 from bot.answering.contacts import document_contact
 from bot.answering.eligibility import Assessment
 from bot.answering.question import Question
+from ingest.dates import ja_date
 from ingest.knowledge import Knowledge
 from ingest.records import Record
 from ingest.textnorm import normalize
@@ -161,7 +161,7 @@ def decide(
             f"With {assessment.who}, “{name}” is unlikely to apply ({assessment.condition}).",
         )
     if ended is not None:
-        on_ja = f"{_ja_date(ended)}で" if ended else ""
+        on_ja = f"{ja_date(ended)}で" if ended else ""
         on_en = f" on {ended}" if ended else ""
         return said(
             instead,
@@ -196,11 +196,6 @@ def decide(
     if not ja and first.kind in ("document", "passage"):
         return said("yes", "eligible", "", f"Yes, there is {name}.")
     return said("yes", "eligible", f"はい、「{name}」があります。", f"Yes, there is “{name}”.")
-
-
-def _ja_date(iso: str) -> str:
-    day = date.fromisoformat(iso)
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _name(record: Record, knowledge: Knowledge, language: str) -> str:
