@@ -44,3 +44,22 @@ def test_a_residents_matter_is_declined_with_its_department_and_a_business_need_
     assert benefit.desks[0] == "hellowork-fujisawa"
     assert out_of_scope(Question.parse("設備を入れるために事業資金を借りたい")) is None
     assert out_of_scope(Question.parse("横浜市の創業補助金を知りたい")).department == "他自治体"
+
+
+def test_the_models_arithmetic_equals_sklearns_on_every_training_and_eval_question() -> None:
+    """The scope model evaluates the fitted classifiers itself (linear_text.py, for speed); its
+    probabilities and departments must be sklearn's own."""
+    from bot.answering.scope_model.data import IN_SCOPE
+    from bot.answering.scope_model.features import features
+
+    model = ScopeModel(joblib.load(ARTIFACT))
+    texts = [e.text for e in examples()]
+    texts += [str(item["q"]) for item in yaml.safe_load((REPO / "eval" / "scope.yaml").read_text("utf-8"))]
+    read = [features(text) for text in texts]
+    inside = list(model.scope.classes_).index(IN_SCOPE)
+    expected = 1.0 - model.scope.predict_proba(read)[:, inside]
+    departments = model.departments.predict(read)
+    for text, feature_text, out, department in zip(texts, read, expected, departments, strict=True):
+        judgement = model.judge_features(feature_text)
+        assert abs(judgement.out - out) < 1e-9, text
+        assert judgement.department == department, text

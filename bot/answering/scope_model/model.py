@@ -19,6 +19,7 @@ import yaml
 
 from bot.answering.scope_model.data import IN_SCOPE, TRAINING_DIR
 from bot.answering.scope_model.features import features
+from bot.answering.scope_model.linear_text import CalibratedBinary, Multiclass, NGrams
 
 ARTIFACT = Path(__file__).with_name("scope_model.joblib")
 
@@ -35,17 +36,18 @@ class ScopeModel:
         self.departments = artifact["departments"]  # which department, trained on out examples
         self.decline_at: float = artifact["decline_at"]
         self.training_hash: str = artifact["training_hash"]
-        self._in = list(self.scope.classes_).index(IN_SCOPE)
+        self._scope = CalibratedBinary(self.scope)
+        self._departments = Multiclass(self.departments)
+        self._grams = NGrams([*self._scope.models, self._departments.model])
 
     def judge(self, question: str) -> Judgement:
         return self.judge_features(features(question))
 
     def judge_features(self, feature_text: str) -> Judgement:
         """The judgement of a question already read (``features.features_of``)."""
-        text = [feature_text]
-        out = 1.0 - float(self.scope.predict_proba(text)[0][self._in])
-        department = str(self.departments.predict(text)[0])
-        return Judgement(out, department)
+        grams = self._grams.count(feature_text)
+        out = 1.0 - self._scope.probability_of(IN_SCOPE, grams)
+        return Judgement(out, self._departments.predict(grams))
 
 
 @lru_cache(maxsize=1)
