@@ -20,7 +20,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from bot.answering.retrieve import Retriever
 from bot.db.accounts import Accounts
 from bot.jobs import IngestJobs
-from bot.runtime import Runtime, build_runtime
+from bot.runtime import Runtime, build_runtime, warm_up
 from bot.web import (
     routes_admin,
     routes_chat,
@@ -182,7 +182,9 @@ def serve(settings: Settings) -> int:
         uvicorn.run("bot.web.app:worker_app", factory=True, workers=settings.web_workers, **options)
         return 0
     runtime = build_runtime(settings, Retriever(settings, embedder=embedder))
-    uvicorn.run(create_app(settings, runtime), **options)
+    app = create_app(settings, runtime)
+    warm_up(runtime)
+    uvicorn.run(app, **options)
     return 0
 
 
@@ -193,4 +195,7 @@ def worker_app() -> FastAPI:
 
     settings = get_settings()
     embedder = make_embedder(settings.embedder, settings.serve_embed_threads)
-    return create_app(settings, build_runtime(settings, Retriever(settings, embedder=embedder)))
+    runtime = build_runtime(settings, Retriever(settings, embedder=embedder))
+    app = create_app(settings, runtime)
+    warm_up(runtime)
+    return app
