@@ -3,14 +3,15 @@
 sklearn's ``predict_proba`` validates its input on every call (array checks, dataframe sniffing,
 a label encoder fitted anew per fold): for one question that was ≈ 30 ms of the answer's ≈ 45 ms
 under the profiler, against well under a millisecond for the sums themselves. Here the same fitted
-parameters (each fold's vocabulary, idf, coefficients and sigmoid) are read once at load, and one
-question's character n-grams are counted and looked up once for all folds. ``tests/answering/test_scope_model.py``
-checks that the probabilities equal sklearn's.
+parameters (each fold's vocabulary, idf, coefficients and sigmoid) are laid out once at load over
+one vocabulary, the union of the models' (an n-gram a model does not know has idf 0 there, so it
+adds nothing to that model's norm or sum); a question's character n-grams are counted and looked
+up once, and the five calibration folds are computed together.
+``tests/test_scope_model.py`` checks that the probabilities equal sklearn's.
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,48 +20,47 @@ from typing import Any
 import numpy as np
 
 
+@dataclass(frozen=True)
+class Grams:
+    """A text's distinct n-grams as indices into the union vocabulary, with their tf weights."""
+
+    union: np.ndarray  # int64 indices
+    tf: np.ndarray  # float64: the count, or 1 + log(count) with sublinear tf
+
+
 class LinearText:
-    """One fitted ``TfidfVectorizer`` → linear model pipeline: its decision function."""
+    """One fitted ``TfidfVectorizer`` → linear model pipeline, laid out over the union vocabulary."""
 
     def __init__(self, pipeline: Any) -> None:
         vectoriser, model = pipeline[0], pipeline[-1]
-        if vectoriser.norm not in ("l2", None) or not vectoriser.use_idf:
-            raise ValueError("only an l2 (or unnormalised) tf-idf vectoriser is evaluated here")
+        if vectoriser.norm != "l2" or not vectoriser.use_idf:
+            raise ValueError("only an l2-normalised tf-idf vectoriser is evaluated here")
         self.analyzer_key = repr(sorted(vectoriser.get_params().items()))
         self.analyse: Callable[[str], list[str]] = vectoriser.build_analyzer()
-        self.vocabulary: dict[str, int] = vectoriser.vocabulary_
-        self.idf = np.asarray(vectoriser.idf_, dtype=np.float64)
         self.sublinear = bool(vectoriser.sublinear_tf)
-        self.l2 = vectoriser.norm == "l2"
-        self.coef = np.asarray(model.coef_, dtype=np.float64)  # (1 or n_classes, n_features)
+        self.vocabulary: dict[str, int] = vectoriser.vocabulary_
+        self._idf = np.asarray(vectoriser.idf_, dtype=np.float64)
+        self._coef = np.asarray(model.coef_, dtype=np.float64)  # (1 or n_classes, n_features)
         self.intercept = np.asarray(model.intercept_, dtype=np.float64)
         self.classes = list(model.classes_)
-        self.columns = np.empty(0, dtype=np.int64)  # union index -> own column, set by NGrams
+        self.idf = np.empty(0)  # over the union vocabulary, set by ``lay_out``
+        self.coef = np.empty((len(self._coef), 0))
+
+    def lay_out(self, union: dict[str, int]) -> None:
+        own = np.fromiter(self.vocabulary.values(), dtype=np.int64, count=len(self.vocabulary))
+        where = np.fromiter((union[g] for g in self.vocabulary), dtype=np.int64, count=len(self.vocabulary))
+        self.idf = np.zeros(len(union))
+        self.idf[where] = self._idf[own]
+        self.coef = np.zeros((len(self._coef), len(union)))
+        self.coef[:, where] = self._coef[:, own]
 
     def decision(self, grams: Grams) -> np.ndarray:
         """The decision values (one per row of ``coef``) of a text whose n-grams are ``grams``."""
-        columns = self.columns[grams.union] if len(grams.union) else grams.union
-        known = columns >= 0
-        if not known.any():
-            return self.intercept.copy()
-        columns = columns[known]
-        tf = grams.counts[known]
-        if self.sublinear:
-            tf = np.log(tf) + 1.0
-        weights = tf * self.idf[columns]
-        if self.l2:
-            length = math.sqrt(float(weights @ weights))
-            if length > 0:
-                weights = weights / length
-        return self.coef[:, columns] @ weights + self.intercept
-
-
-@dataclass(frozen=True)
-class Grams:
-    """A text's distinct n-grams as indices into the models' union vocabulary, with their counts."""
-
-    union: np.ndarray  # int64 indices
-    counts: np.ndarray  # float64
+        weights = grams.tf * self.idf[grams.union]
+        length = float(np.sqrt(weights @ weights))
+        if length > 0:
+            weights = weights / length
+        return self.coef[:, grams.union] @ weights + self.intercept
 
 
 class NGrams:
@@ -68,18 +68,16 @@ class NGrams:
     models share one analyser (all are built by ``build._vectoriser``) and one union vocabulary."""
 
     def __init__(self, models: Sequence[LinearText]) -> None:
-        if len({model.analyzer_key for model in models}) != 1:
+        if len({(m.analyzer_key, m.sublinear) for m in models}) != 1:
             raise ValueError("the models do not read text the same way")
         self._analyse = models[0].analyse
+        self._sublinear = models[0].sublinear
         self._union: dict[str, int] = {}
         for model in models:
             for gram in model.vocabulary:
                 self._union.setdefault(gram, len(self._union))
         for model in models:
-            columns = np.full(len(self._union), -1, dtype=np.int64)
-            for gram, column in model.vocabulary.items():
-                columns[self._union[gram]] = column
-            model.columns = columns
+            model.lay_out(self._union)
 
     def count(self, text: str) -> Grams:
         union, counts = [], []
@@ -88,7 +86,8 @@ class NGrams:
             if index is not None:
                 union.append(index)
                 counts.append(count)
-        return Grams(np.asarray(union, dtype=np.int64), np.asarray(counts, dtype=np.float64))
+        tf = np.asarray(counts, dtype=np.float64)
+        return Grams(np.asarray(union, dtype=np.int64), np.log(tf) + 1.0 if self._sublinear else tf)
 
 
 class CalibratedBinary:
@@ -99,25 +98,33 @@ class CalibratedBinary:
         if calibrated.method != "sigmoid" or len(calibrated.classes_) != 2:
             raise ValueError("only a two-class, sigmoid-calibrated classifier is evaluated here")
         self.classes = list(calibrated.classes_)
-        self.folds = []
-        for fold in calibrated.calibrated_classifiers_:
-            model = LinearText(fold.estimator)
-            if model.classes != self.classes:
-                raise ValueError("a fold was fitted on other classes")
-            (sigmoid,) = fold.calibrators
-            self.folds.append((model, float(sigmoid.a_), float(sigmoid.b_)))
+        self.models = [LinearText(fold.estimator) for fold in calibrated.calibrated_classifiers_]
+        if any(model.classes != self.classes for model in self.models):
+            raise ValueError("a fold was fitted on other classes")
+        sigmoids = [fold.calibrators[0] for fold in calibrated.calibrated_classifiers_]
+        self._a = np.array([float(s.a_) for s in sigmoids])
+        self._b = np.array([float(s.b_) for s in sigmoids])
+        self._stacked: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
-    @property
-    def models(self) -> list[LinearText]:
-        return [model for model, _, _ in self.folds]
+    def _folds(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every fold's idf, coefficients and intercept, one row each (laid out by NGrams first)."""
+        if self._stacked is None:
+            self._stacked = (
+                np.vstack([m.idf for m in self.models]),
+                np.vstack([m.coef[0] for m in self.models]),
+                np.array([float(m.intercept[0]) for m in self.models]),
+            )
+        return self._stacked
 
     def probability_of(self, label: str, grams: Grams) -> float:
-        positive = 0.0  # the probability of classes[1], sklearn's positive class
-        for model, a, b in self.folds:
-            value = float(model.decision(grams)[0])
-            p = 1.0 / (1.0 + math.exp(a * value + b))
-            positive += 1.0 if 1.0 < p <= 1.0 + 1e-5 else p
-        positive /= len(self.folds)
+        idf, coef, intercept = self._folds()
+        weights = idf[:, grams.union] * grams.tf  # (folds, n-grams)
+        lengths = np.sqrt(np.einsum("ij,ij->i", weights, weights))
+        lengths[lengths == 0] = 1.0
+        decision = np.einsum("ij,ij->i", coef[:, grams.union], weights) / lengths + intercept
+        p = 1.0 / (1.0 + np.exp(self._a * decision + self._b))  # each fold's P(classes[1])
+        p[(p > 1.0) & (p <= 1.0 + 1e-5)] = 1.0
+        positive = float(p.mean())
         return positive if label == self.classes[1] else 1.0 - positive
 
 
