@@ -1,5 +1,5 @@
 """How readable the replies are (issue 21), measured over any set's replies: the main text's length,
-the contact cards, broken template joins, a verdict that contradicts the eligibility note or the
+the contact cards, broken template joins, policy voice, a verdict that contradicts the eligibility note or the
 period, and a false "not stated". `navigator eval` prints it beside each set's figures; the patterns
 of a broken join are kept here, and the tests read them too.
 """
@@ -26,6 +26,12 @@ BROKEN_JOINS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]")
 _MARKER = re.compile(r"\s?\[\d+\]")
+# Policy voice: the plan speaking of what it does (…を支援します, …の推進) instead of telling the owner
+# what they can get. Allowed inside a title in 「」 (「見本市出展支援」) and in a quoted source line.
+POLICY_VOICE = re.compile(
+    r"を(?:支援|応援|推進|促進)(?:し|す)|の(?:推進|実施|促進)(?:を|に|。|$)|を図(?:り|る)"
+)
+_QUOTED = re.compile(r"「[^「」]*」|【[^【】]*】")
 _NOT_STATED = re.compile(r"書かれていません|not stated")
 _ENDED = re.compile(r"終了しています|受付を終了|\bhave closed\b|\bhas ended\b")
 
@@ -48,6 +54,11 @@ def broken_joins(text: str) -> list[str]:
     if len(sentences) != len(set(sentences)):
         found.append("sentence said twice")
     return found
+
+
+def policy_voice(text: str) -> bool:
+    """The main text speaks in the plan's voice outside a quoted title or clause."""
+    return bool(POLICY_VOICE.search(_QUOTED.sub("", text)))
 
 
 def contradiction(reply: dict[str, Any]) -> str:
@@ -102,6 +113,7 @@ class ReplyShape:
         )
         row["replies with more than 2 cards"] = sum(1 for _, r in every if len(r.get("contacts") or []) > 2)
         row["broken joins"] = sum(1 for _, r in every if broken_joins(main_text(r)))
+        row["policy voice"] = sum(1 for _, r in answered if policy_voice(main_text(r)))
         row["contradictions"] = sum(1 for _, r in answered if contradiction(r))
         row["false not stated"] = sum(1 for q, r in answered if false_not_stated(r, q))
         return row
@@ -114,6 +126,8 @@ class ReplyShape:
                 why.append("false not stated")
             if len(reply.get("contacts") or []) > 2:
                 why.append("more than 2 cards")
+            if reply.get("status") == "answered" and policy_voice(main_text(reply)):
+                why.append("policy voice")
             if why:
                 found.append({"q": question, "shape": why, "answer": reply.get("answer", "")[:200]})
         return found

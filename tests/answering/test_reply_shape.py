@@ -8,7 +8,7 @@ import pytest
 
 from bot.answering.conversation import Conversation
 from bot.answering.verdict import _PURPOSE_EN, _PURPOSE_JA, _line
-from bot.reply_shape import broken_joins, contradiction, length, main_text
+from bot.reply_shape import broken_joins, contradiction, length, main_text, policy_voice
 from bot.store import ConversationStore
 
 
@@ -32,6 +32,32 @@ def conversation(navigator, store_db):
 )
 def test_the_broken_join_patterns_find_what_they_name(text, kinds):
     assert broken_joins(text) == kinds
+
+
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("見本市（展示会）への出展を支援します。", True),
+        ("中小企業のDXの推進。", True),
+        ("事業者に災害への備えを広め、その実施を支援します。", True),
+        ("はい、「見本市出展支援」があります。出展の支援を受けられます。", False),
+        ("【補助対象】「販路開拓の取組を支援する」とあります。", False),
+    ],
+)
+def test_policy_voice_is_found_outside_quotes_only(text, found):
+    assert policy_voice(text) is found
+
+
+def test_no_catalog_sentence_an_answer_shows_speaks_in_the_plans_voice():
+    """The catalog's plain sentence is the main text's description of a program: it says what the
+    owner can get, not what the plan does (issue 21: no policy voice outside a title in 「」)."""
+    import yaml
+
+    from ingest.settings import REPO_ROOT
+
+    catalog = yaml.safe_load((REPO_ROOT / "knowledge" / "catalog.yaml").read_text(encoding="utf-8"))
+    voiced = [rid for rid, entry in catalog["records"].items() if policy_voice(entry.get("plain") or "")]
+    assert voiced == []
 
 
 @pytest.mark.parametrize("purpose", sorted(_PURPOSE_JA))
