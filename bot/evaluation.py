@@ -486,12 +486,24 @@ def format_table(results: list[Metrics], questions: int) -> str:
 
 
 def failures(metrics: Metrics) -> list[dict[str, Any]]:
-    return [
-        {"q": o.question.q, "expect": o.question.expect, "got": o.ranked[:3], "declined": o.declined}
-        for o in metrics.outcomes
-        if not o.question.holdout  # the set-aside part's failures are never listed: never tuned on
-        and (
-            (o.question.expect and (o.rank is None or o.rank > 1))
-            or (not o.question.expect and not o.declined)
+    """Questions ranked wrong, not declined when they should be, or with the wrong verdict kind
+    (``verdict``: [expected, given])."""
+    listed = []
+    for o in metrics.outcomes:
+        if o.question.holdout:  # the set-aside part's failures are never listed: never tuned on
+            continue
+        ranked_wrong = (o.question.expect and (o.rank is None or o.rank > 1)) or (
+            not o.question.expect and not o.declined
         )
-    ]
+        verdict_wrong = bool(o.question.verdict) and o.verdict != o.question.verdict
+        if ranked_wrong or verdict_wrong:
+            item = {
+                "q": o.question.q,
+                "expect": o.question.expect,
+                "got": o.ranked[:3],
+                "declined": o.declined,
+            }
+            if verdict_wrong:
+                item["verdict"] = [o.question.verdict, o.verdict]
+            listed.append(item)
+    return listed

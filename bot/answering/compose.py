@@ -23,7 +23,7 @@ from bot.answering.reply import Citation, Contact, Eligibility, Reply, Section, 
 from bot.answering.scope import OutOfScope
 from bot.answering.scope_desks import declined_text
 from bot.answering.tuning import TUNING
-from bot.answering.verdict import decide, next_step, studying
+from bot.answering.verdict import decide, gives, next_step, studying
 from ingest.dates import find_dates, ja_date, period_status
 from ingest.dates import today as japan_today
 from ingest.knowledge import Knowledge
@@ -41,6 +41,7 @@ def pick_hits(
     top_k: int,
     wants_fact: bool = False,
     index: LoadedIndex | None = None,
+    asked: str | None = None,
 ) -> list[Hit]:
     """The best hit and the others close enough to it to be worth naming.
 
@@ -50,20 +51,27 @@ def pick_hits(
     that is nearer the question than the top record by both similarity and keywords is named first
     (the plan's line is the broader answer); when the question asks for a fact (``wants_fact``: an
     amount, a rate, a date, papers, a desk), which the plan never states, one signal suffices.
+    When the owner asks for a form of help by name (``asked``: verdict.asked_kind) that the first
+    plan program does not give, a program close behind it that gives it is named first: a clerk
+    asked "can I borrow?" starts with the loan.
     A taught question (bot/taught.py) is answered by the records staff taught, and those only."""
     if not result.hits:
         return []
     taught = [h for h in result.hits if h.taught]
     if taught:  # staff chose the answer: their records, in their order
         return taught[:top_k]
-    top = _most_specific(result.hits)
+    top = _asked_form_first(_most_specific(result.hits), result.hits, asked)
     detail: Hit | None = None
     if top.record.kind == "passage" and index is not None:
         top, detail = _program_first(top, result, index)
     elif top.record.kind not in _DOCUMENT_KINDS:
         linked = set(index.documents_of.get(top.record.id, [])) if index is not None else set()
         detail = next(
-            (h for h in result.hits[:10] if h.record.kind == "passage" and h.record.document_id in linked),
+            (
+                h
+                for h in result.hits[: TUNING.program_reach]
+                if h.record.kind == "passage" and h.record.document_id in linked
+            ),
             None,
         )
         passage = next(
@@ -85,7 +93,7 @@ def pick_hits(
         related = next(
             (
                 h
-                for h in result.hits[:10]
+                for h in result.hits[: TUNING.program_reach]
                 if h.record.kind == "passage"
                 and (detail is None or h.record.document_id != detail.record.document_id)
                 and h.score >= TUNING.document_cutoff
@@ -114,12 +122,28 @@ def pick_hits(
     return picked
 
 
+def _asked_form_first(top: Hit, hits: list[Hit], asked: str | None) -> Hit:
+    """``top``, or the plan program among the next few programs that gives the asked form when
+    ``top`` does not and the other scored close enough (``TUNING.asked_form_cutoff``)."""
+    if not asked or top.record.kind != "program" or gives(top.record, asked):
+        return top
+    programs = [h for h in hits[: TUNING.program_reach] if h.record.kind == "program" and h is not top]
+    return next(
+        (
+            h
+            for h in programs[: TUNING.asked_form_reach]
+            if h.score >= TUNING.asked_form_cutoff * top.score and gives(h.record, asked)
+        ),
+        top,
+    )
+
+
 def _program_first(passage: Hit, result: SearchResult, index: LoadedIndex) -> tuple[Hit, Hit | None]:
     """A passage first, or the plan program its document details first and the passage beside it:
     the plan's own program is not hidden by a document for the same need (another body's grant),
     when retrieval ranked it among the first ten."""
     linked = set(index.programs_of.get(passage.record.document_id, []))
-    program = next((h for h in result.hits[:10] if h.record.id in linked), None)
+    program = next((h for h in result.hits[: TUNING.program_reach] if h.record.id in linked), None)
     return (program, passage) if program is not None else (passage, None)
 
 

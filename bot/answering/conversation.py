@@ -21,6 +21,7 @@ from bot.answering.question import Question
 from bot.answering.reply import Contact, Reply, Section
 from bot.answering.select import Navigator
 from bot.answering.tuning import TUNING
+from bot.answering.verdict import asked_kind
 from bot.store import ConversationStore, new_session_id
 from ingest.records import Record
 from ingest.textnorm import normalize
@@ -158,7 +159,9 @@ class Conversation:
         if not result.covered:
             context["scope_declined"] = bool(result.scope and result.scope.declined)
             return Turn(compose.no_match(index.knowledge, language, result.scope), context)
-        hits = compose.pick_hits(result, self.navigator.settings.top_k, question.asks_terms, index)
+        hits = compose.pick_hits(
+            result, self.navigator.settings.top_k, question.asks_terms, index, asked=asked_kind(question)
+        )
         quoted: dict[str, str] = {}
         for n, hit in enumerate(hits):
             if hit.record.kind == "passage":

@@ -46,6 +46,16 @@ class Tuning:
 
     # --- which records an answer names (compose.pick_hits) ---------------------------------------
     relative_cutoff: float = 0.7  # another record is named when its fused score is this share of the first's
+    # how far down the hits a record linked to the first (a program's document, a document's program)
+    # is looked for: the first ten hold a need's program and its documents' passages
+    program_reach: int = 10
+    # a program that gives the form of help asked (a loan, a seminar) is named first when it is among
+    # the next this many programs: the first three are what the answer names anyway (hit@3)
+    asked_form_reach: int = 3
+    # ... down to this share of the first's fused score: the form the owner named (融資, セミナー) is
+    # surer evidence of what they need than a difference in the fused score; as low as a document's
+    # passage named beside a program (document_cutoff), not lower
+    asked_form_cutoff: float = 0.5
     document_margin: float = 0.05  # a document nearer than the plan's line by this much (similarity, or share of keywords) is named beside it
     close_document: float = 0.9  # a document's passage this near the first record's fused score is named too
     document_cutoff: float = (

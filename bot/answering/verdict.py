@@ -26,7 +26,9 @@ _KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "grant": (
         re.compile(
             r"補助金|助成金|給付金|奨励金|補助|助成|給付|返さなくて|返さんで|返済不要|返さなくていい|もらえるお金|"
-            r"grant|subsid|free money|not a loan"
+            # money given: the cost is paid (費用を市が出してくれる？, 負担してほしい)
+            r"(?:費用|代金|経費|お金)(?:の一部)?を?(?:市が|市で|誰か)?(?:出して|出る|負担して|持って)|"
+            r"grant|subsid|free money|not a loan|pay (?:for|part of) (?:the|our|my) (?:cost|fee)"
         ),
         re.compile(
             r"費用補助|補助金の交付|を補助|を助成|助成し|利子補給|補給|給付|奨励金|補助します|補助率|subsid|grant"
@@ -41,11 +43,17 @@ _KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"返済猶予|条件変更|据置"),
     ),
     "loan": (
-        re.compile(r"融資|借り|借入|ローン|貸付|貸して|loan|borrow"),
+        # 借りる of premises is renting (お店を借りる, 物件を借りたい), not borrowing money
+        re.compile(
+            r"融資|(?<!店を)(?<!店舗を)(?<!物件を)(?<!部屋を)(?<!事務所を)(?<!場所を)(?<!土地を)借り|借入|ローン|貸付|貸して|loan|borrow|financing"
+        ),
         re.compile(r"融資|資金|貸付|借入|loan"),
     ),
     "seminar": (
-        re.compile(r"セミナー|研修|講座|勉強会|講習|seminar|training|course|workshop"),
+        # "our workshop" is a place; "a workshop on …" is a course
+        re.compile(
+            r"セミナー|研修|講座|勉強会|講習|seminar|training|course|(?<!our )(?<!my )(?<!the )workshop"
+        ),
         re.compile(r"セミナー|研修|講座|勉強会|講習|seminar|training"),
     ),
 }
@@ -92,12 +100,32 @@ _HELP_WITH = re.compile(
 )
 
 
+# Where a Japanese question's background ends and its request begins: a clause closed by けど / が、
+# / ので / から、 tells the situation (市の融資を受けるつもりだけど、…); what follows is what is asked.
+_BACKGROUND = re.compile(r"(?:けど|けれど(?:も)?|ですが|んだが|のだが|たが|が、|ので|から、)[、,\s]*")
+# A request clause with no subject of its own (ありますか, どうすればいい, 使えますか: no word of two
+# kanji or katakana, no どこ / だれ) asks about the background's subject.
+_OWN_SUBJECT = re.compile(r"[\u4e00-\u9fff\u30a0-\u30ff]{2,}|どこ|だれ|誰|どちら|どなた")
+
+
+def request_clause(text: str) -> str:
+    """The part of a question that asks: after its last background clause, unless that part names
+    no subject of its own (「補助金がほしいんですが、ありますか」)."""
+    ends = [m.end() for m in _BACKGROUND.finditer(text) if m.end() < len(text)]
+    if not ends:
+        return text
+    request = text[ends[-1] :]
+    return request if _OWN_SUBJECT.search(request) else text
+
+
 def asked_kind(question: Question | None) -> str | None:
     """The kind of help the question asks for by name (補助金, 融資, 相談, セミナー), if any; none
-    when the owner asks for help with applying for or finding it (that is a consultation)."""
+    when the owner asks for help with applying for or finding it (that is a consultation), and none
+    named only in the background of a Japanese question (「融資を受けるつもりだけど、計画を見てくれる
+    ところは？」 asks for the planning help)."""
     if question is None:
         return None
-    text = question.normal
+    text = request_clause(question.normal) if question.japanese else question.normal
     if _HELP_WITH.search(text):
         return None
     found = [kind for kind, (asked, _) in _KINDS.items() if asked.search(text)]
