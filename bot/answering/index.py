@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,6 +67,26 @@ class _Alias:
     text: str
     english: bool
     reading: str = ""
+
+
+class FirstPairs:
+    """Which of many keys (each of 2+ characters) may occur in a text: those whose first two
+    characters occur in it. Testing every key with ``in`` cost each question a pass over every alias
+    and every word's reading (thousands); this looks up the text's character pairs instead."""
+
+    def __init__(self, keys: Iterable[str]) -> None:
+        self._by_pair: dict[str, list[int]] = {}
+        for n, key in enumerate(keys):
+            if len(key) < 2:
+                raise ValueError(f"a key of 2+ characters is needed: {key!r}")
+            self._by_pair.setdefault(key[:2], []).append(n)
+
+    def candidates(self, text: str) -> list[int]:
+        """The keys' positions, in the order given, of those that may occur in ``text``."""
+        found: set[int] = set()
+        for i in range(len(text) - 1):
+            found.update(self._by_pair.get(text[i : i + 2], ()))
+        return sorted(found)
 
 
 class LoadedIndex:
@@ -131,6 +152,10 @@ class LoadedIndex:
             r.id for r in self.records.values() if r.kind == "document" and r.info.get("programs")
         )
         self.aliases = self._alias_table()
+        self.japanese_aliases = [a for a in self.aliases if not a.english]
+        self.english_aliases = [a for a in self.aliases if a.english]
+        self.alias_texts = FirstPairs(a.text for a in self.japanese_aliases)
+        self.alias_readings = FirstPairs(a.reading or "\0\0" for a in self.japanese_aliases)
         self.titles = self._title_table()
         self.program_names = self._program_name_table()
         # Records no staff wrote owners' words for (an uploaded document's): synonyms stand in for them.
@@ -143,6 +168,8 @@ class LoadedIndex:
             dtype=np.float32,
         )
         self.readings = _reading_vocabulary(self.bm25.idf)
+        self.reading_items = list(self.readings.items())
+        self.reading_pairs = FirstPairs(spoken for spoken, _ in self.reading_items)
         self.has_uploads = bool(self.unaliased.any())
         if self.has_uploads:
             synonym_table()  # read once here (a fifth of a second), not in the first question's answer

@@ -132,7 +132,7 @@ class Retriever:
         index = index or self.index()
         allowed = self._allowed_kinds(question)
         query_tokens = list(question.tokens)
-        heard = [w for w in spelled_out(question, index.readings, index.bm25.idf) if w not in query_tokens]
+        heard = [w for w in spelled_out(question, index) if w not in query_tokens]
         if not question.japanese:  # Japanese documents are found by their Japanese words too
             heard += [w for w in tokenize(japanese_terms(question.normal)) if w not in query_tokens]
         synonymous = (
@@ -238,18 +238,20 @@ class Retriever:
         sound, sound_boundaries = question.reading, question.reading_bounds
         lowered = question.latin
         scores: dict[str, float] = {}
-        for alias in index.aliases:
-            if alias.english:
-                hit = alias.text in lowered  # both padded with spaces: whole words only
-            else:
-                # `in` first: most aliases are absent, and it costs no Python call to find out.
-                hit = (alias.text in folded and _whole_word(alias.text, folded, boundaries)) or bool(
-                    alias.reading
-                    and alias.reading in sound
-                    and _whole_word(alias.reading, sound, sound_boundaries)
-                )
-            if hit:
-                scores[alias.record_id] = scores.get(alias.record_id, 0.0) + len(alias.text.strip())
+        found = [a for a in index.english_aliases if a.text in lowered]  # padded: whole words only
+        aliases = index.japanese_aliases
+        by_text = index.alias_texts.candidates(folded)
+        by_sound = index.alias_readings.candidates(sound) if sound else []
+        for n in sorted(set(by_text) | set(by_sound)):
+            alias = aliases[n]
+            if (alias.text in folded and _whole_word(alias.text, folded, boundaries)) or bool(
+                alias.reading
+                and alias.reading in sound
+                and _whole_word(alias.reading, sound, sound_boundaries)
+            ):
+                found.append(alias)
+        for alias in found:
+            scores[alias.record_id] = scores.get(alias.record_id, 0.0) + len(alias.text.strip())
         return scores
 
     def _covered(self, signals: dict[str, Any]) -> bool:
@@ -411,7 +413,7 @@ _SPOKEN_ENDING = re.compile(r"ッテ|ッチュウ|テ|デ|ハ|ガ|ヲ|ニ|ノ|�
 _KANA_RUN = re.compile(r"[\u3041-\u30ff]{3,}")
 
 
-def spelled_out(question: Question, readings: dict[str, str], vocabulary: dict[str, float]) -> list[str]:
+def spelled_out(question: Question, index: LoadedIndex) -> list[str]:
     """Indexed words the question spells in kana or mis-converts (きょうさい → 共済, 有資 → 融資).
 
     Owners type hiragana or accept a wrong kanji; matching by reading finds the word they meant.
@@ -422,12 +424,14 @@ def spelled_out(question: Question, readings: dict[str, str], vocabulary: dict[s
     sound, boundaries = question.reading, question.reading_bounds
     # A word the question writes in kanji and the index knows is meant as written: its homophone is
     # not "heard" beside it (出展補助 is not about 出店).
+    vocabulary = index.bm25.idf
     written = {reading(t) for t in question.tokens if KANJI.search(t) and t in vocabulary}
-    return [
-        word
-        for spoken, word in readings.items()
-        if spoken in sound and spoken not in written and _starts_word(spoken, sound, boundaries)
-    ]
+    heard = []
+    for n in index.reading_pairs.candidates(sound):
+        spoken, word = index.reading_items[n]
+        if spoken in sound and spoken not in written and _starts_word(spoken, sound, boundaries):
+            heard.append(word)
+    return heard
 
 
 def _starts_word(spoken: str, sound: str, boundaries: frozenset[int]) -> bool:
