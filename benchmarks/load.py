@@ -71,8 +71,16 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def start_server(
-    port: int, data_dir: str, workers: int, threads: int, extra_env: dict[str, str] | None = None
+    port: int,
+    data_dir: str,
+    workers: int,
+    threads: int,
+    extra_env: dict[str, str] | None = None,
+    python: str | None = None,
+    cwd: Path | None = None,
 ) -> subprocess.Popen[bytes]:
+    """`navigator serve` of the checkout at ``cwd`` (default: this one) run by ``python`` (default:
+    this interpreter); benchmarks/speed.py starts an older commit's checkout with its own venv."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NAVIGATOR_", "SLACK_"))}
     env.update(extra_env or {})
     env.update(
@@ -86,8 +94,8 @@ def start_server(
     # nobody reads would fill up and stall the server.
     log = open(Path(data_dir) / "serve.log", "wb")  # noqa: SIM115 - lives as long as the server
     return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
+        [python or sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
+        cwd=cwd or ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=log,
