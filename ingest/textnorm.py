@@ -219,7 +219,7 @@ class _Tokenizer:
                     from sudachipy import Dictionary
 
                     self._dictionary = Dictionary(dict="core")
-            tok = self._dictionary.create()
+            tok = self._dictionary.tokenizer()
             self._local.tok = tok
         return tok
 
